@@ -1,0 +1,33 @@
+import { createEmitter, type Emitter } from './emitter';
+
+/** The events that travel between the client and the runtime. */
+export interface HotEvents {
+  [event: string]: unknown[];
+  /** A new build is ready; the argument is its hash. */
+  webpackHotUpdate: [currentHash: string];
+}
+
+export type HotEmitter = Emitter<HotEvents>;
+
+/**
+ * Where the page-wide instance lives. `Symbol.for` is shared across realms'
+ * module copies, so two copies of this package in one bundle (or two bundles
+ * in one page) find the same emitter, as webpack's single hot/emitter module.
+ */
+export const HOT_EMITTER_KEY: unique symbol = Symbol.for('hmrkit.hotEmitter');
+
+type GlobalWithEmitter = typeof globalThis & { [HOT_EMITTER_KEY]?: HotEmitter };
+
+/** The page's one hot emitter, created on first use. */
+export function getHotEmitter(): HotEmitter {
+  const scope = globalThis as GlobalWithEmitter;
+  let emitter = scope[HOT_EMITTER_KEY];
+  if (!emitter) {
+    emitter = createEmitter<HotEvents>();
+    Object.defineProperty(scope, HOT_EMITTER_KEY, { value: emitter, configurable: true });
+  }
+  return emitter;
+}
+
+/** The page's one hot emitter: `hotEmitter.emit('webpackHotUpdate', hash)`. */
+export const hotEmitter: HotEmitter = getHotEmitter();

@@ -1,0 +1,10 @@
+export type {
+  Emitter,
+  EmitterOptions,
+  EventMap,
+  Listener,
+  ListenerErrorHandler,
+} from './emitter';
+export { createEmitter } from './emitter';
+export type { HotEmitter, HotEvents } from './hotEmitter';
+export { getHotEmitter, HOT_EMITTER_KEY, hotEmitter } from './hotEmitter';

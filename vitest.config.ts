@@ -1,0 +1,39 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+// Tests read sibling packages from source (no build needed for unit tests):
+// `@hmrkit/<dir>` resolves to `packages/<dir>/src/index.ts`.
+const alias = readdirSync(`${root}packages`)
+  .filter((dir) => existsSync(`${root}packages/${dir}/src/index.ts`))
+  .map((dir) => ({
+    find: new RegExp(`^@hmrkit/${dir}$`),
+    replacement: `${root}packages/${dir}/src/index.ts`,
+  }));
+
+// One project per workspace package, so `vitest run` at the root runs them all
+// and `vitest run --project @hmrkit/protocol` runs one.
+const projects = ['packages', 'apps'].flatMap((group) =>
+  readdirSync(`${root}${group}`)
+    .filter((dir) => existsSync(`${root}${group}/${dir}/package.json`))
+    .map((dir) => ({
+      extends: true as const,
+      test: {
+        name: dir,
+        root: `${root}${group}/${dir}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      },
+    })),
+);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects,
+    restoreMocks: true,
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
