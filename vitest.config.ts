@@ -4,9 +4,12 @@ import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+const listDirs = (group: string): string[] =>
+  existsSync(`${root}${group}`) ? readdirSync(`${root}${group}`) : [];
+
 // Tests read sibling packages from source (no build needed for unit tests):
 // `@hmrkit/<dir>` resolves to `packages/<dir>/src/index.ts`.
-const alias = readdirSync(`${root}packages`)
+const alias = listDirs('packages')
   .filter((dir) => existsSync(`${root}packages/${dir}/src/index.ts`))
   .map((dir) => ({
     find: new RegExp(`^@hmrkit/${dir}$`),
@@ -16,7 +19,7 @@ const alias = readdirSync(`${root}packages`)
 // One project per workspace package, so `vitest run` at the root runs them all
 // and `vitest run --project @hmrkit/protocol` runs one.
 const projects = ['packages', 'apps'].flatMap((group) =>
-  readdirSync(`${root}${group}`)
+  listDirs(group)
     .filter((dir) => existsSync(`${root}${group}/${dir}/package.json`))
     .map((dir) => ({
       extends: true as const,
