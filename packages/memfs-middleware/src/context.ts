@@ -1,0 +1,198 @@
+import { mkdir, writeFile } from 'node:fs';
+import { dirname } from 'node:path';
+import { createFsFromVolume, Volume } from 'memfs';
+import type { Compiler, MultiCompiler, MultiStats, Stats, Watching } from 'webpack';
+import { createHotUpdateTracker, type HotUpdateTracker } from './hotUpdates';
+import type { MemfsMiddlewareOptions, ServedFileSystem } from './options';
+
+export const PLUGIN_NAME = 'hmrkit-memfs-middleware';
+
+type MultiWatching = NonNullable<MultiCompiler['watching']>;
+
+export type WebpackLogger = ReturnType<Compiler['getInfrastructureLogger']>;
+
+/** What the middleware knows, as webpack-dev-middleware's `context` does. */
+export interface MiddlewareContext {
+  /** `true` while the last build is done and no rebuild has started. */
+  state: boolean;
+  stats: Stats | MultiStats | undefined;
+  /** Queued by `waitUntilValid` while the bundle is invalid. */
+  callbacks: Array<(stats: Stats | MultiStats) => void>;
+  readonly options: MemfsMiddlewareOptions;
+  readonly compiler: Compiler | MultiCompiler;
+  watching: Watching | MultiWatching | undefined;
+  readonly outputFileSystem: ServedFileSystem;
+  readonly logger: WebpackLogger;
+  readonly hotUpdates: HotUpdateTracker;
+}
+
+export function isMultiCompiler(compiler: Compiler | MultiCompiler): compiler is MultiCompiler {
+  return 'compilers' in compiler && Array.isArray(compiler.compilers);
+}
+
+export function getChildCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
+  return isMultiCompiler(compiler) ? compiler.compilers : [compiler];
+}
+
+export function getChildStats(stats: Stats | MultiStats): Stats[] {
+  return 'stats' in stats && Array.isArray(stats.stats) ? stats.stats : [stats as Stats];
+}
+
+/** Children served by the middleware: all but those configured with `devServer: false`. */
+export function getServedCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
+  return getChildCompilers(compiler).filter((child) => child.options.devServer !== false);
+}
+
+function childPrefix(compiler: Compiler): string {
+  return compiler.name ? `Child "${compiler.name}": ` : '';
+}
+
+function chooseOutputFileSystem(
+  compiler: Compiler | MultiCompiler,
+  options: MemfsMiddlewareOptions,
+): ServedFileSystem {
+  if (options.outputFileSystem) return options.outputFileSystem;
+  if (options.writeToDisk === true) {
+    const own = getServedCompilers(compiler)[0]?.outputFileSystem;
+    if (own) return own as unknown as ServedFileSystem;
+  }
+  return createFsFromVolume(new Volume()) as unknown as ServedFileSystem;
+}
+
+function resolveStatsOptions(
+  compiler: Compiler | MultiCompiler,
+  option: MemfsMiddlewareOptions['stats'],
+): unknown {
+  const normalize = (child: Compiler): Record<string, unknown> => {
+    const value = option ?? child.options.stats;
+    let result: Record<string, unknown>;
+    if (value === undefined || value === true) result = { preset: 'normal' };
+    else if (value === false) result = { preset: 'none' };
+    else if (typeof value === 'string') result = { preset: value };
+    else result = { ...(value as object) };
+    if (result.colors === undefined) {
+      result.colors = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env);
+    }
+    return result;
+  };
+  return isMultiCompiler(compiler)
+    ? { children: compiler.compilers.map(normalize) }
+    : normalize(compiler);
+}
+
+/**
+ * Wires the compiler: output fs, state hooks, writeToDisk copies, hot-update pruning, and
+ * the watcher. Returns the context and a function that queues a callback for the next valid
+ * bundle.
+ */
+export function createContext(
+  compiler: Compiler | MultiCompiler,
+  options: MemfsMiddlewareOptions,
+): MiddlewareContext {
+  const logger = compiler.getInfrastructureLogger(PLUGIN_NAME);
+  const outputFileSystem = chooseOutputFileSystem(compiler, options);
+  const context: MiddlewareContext = {
+    state: false,
+    stats: undefined,
+    callbacks: [],
+    options,
+    compiler,
+    watching: undefined,
+    outputFileSystem,
+    logger,
+    hotUpdates: createHotUpdateTracker(outputFileSystem, logger),
+  };
+
+  if (options.writeToDisk !== true || options.outputFileSystem) {
+    for (const child of getServedCompilers(compiler)) {
+      child.outputFileSystem = outputFileSystem as unknown as Compiler['outputFileSystem'];
+    }
+  }
+
+  const invalidate = (): void => {
+    if (context.state) logger.log('Compilation starting...');
+    context.state = false;
+    context.stats = undefined;
+  };
+  compiler.hooks.watchRun.tap(PLUGIN_NAME, invalidate);
+  compiler.hooks.invalid.tap(PLUGIN_NAME, invalidate);
+
+  const statsOptions = resolveStatsOptions(compiler, options.stats);
+  compiler.hooks.done.tap(PLUGIN_NAME, (stats: Stats | MultiStats) => {
+    context.state = true;
+    context.stats = stats;
+    // On the next tick: a watcher that invalidated in between must win (the callbacks then
+    // wait for the following build).
+    process.nextTick(() => {
+      if (!context.state || context.stats !== stats) return;
+      logger.log('Compilation finished');
+      const text = stats.toString(statsOptions as Parameters<Stats['toString']>[0]);
+      if (text) console.log(text);
+      const callbacks = context.callbacks;
+      context.callbacks = [];
+      for (const callback of callbacks) callback(stats);
+    });
+  });
+
+  for (const child of getServedCompilers(compiler)) {
+    context.hotUpdates.track(child);
+    if (typeof options.writeToDisk === 'function')
+      tapWriteToDisk(child, options.writeToDisk, logger);
+  }
+
+  return context;
+}
+
+/**
+ * The function form of writeToDisk: the served fs stays in memory and accepted assets are
+ * copied to disk once, as webpack emits them.
+ */
+function tapWriteToDisk(
+  compiler: Compiler,
+  filter: (targetPath: string) => boolean,
+  logger: WebpackLogger,
+): void {
+  compiler.hooks.assetEmitted.tapAsync(PLUGIN_NAME, (_file, info, callback) => {
+    const { targetPath, content } = info;
+    if (!filter(targetPath)) {
+      callback();
+      return;
+    }
+    const prefix = childPrefix(compiler);
+    const dir = dirname(targetPath);
+    mkdir(dir, { recursive: true }, (mkdirError) => {
+      if (mkdirError) {
+        logger.error(`${prefix}Unable to write "${dir}" directory to disk:\n${mkdirError}`);
+        callback(mkdirError);
+        return;
+      }
+      writeFile(targetPath, content, (writeError) => {
+        if (writeError) {
+          logger.error(`${prefix}Unable to write "${targetPath}" asset to disk:\n${writeError}`);
+          callback(writeError);
+          return;
+        }
+        logger.log(`${prefix}Asset written to disk: "${targetPath}"`);
+        callback();
+      });
+    });
+  });
+}
+
+/** Reuses a running watcher, or starts one with each child's own `watchOptions`. */
+export function startWatching(context: MiddlewareContext): void {
+  const { compiler, logger } = context;
+  if (compiler.watching) {
+    context.watching = compiler.watching;
+    return;
+  }
+  const onError = (error: Error | null): void => {
+    if (error) logger.error(error);
+  };
+  context.watching = isMultiCompiler(compiler)
+    ? compiler.watch(
+        compiler.compilers.map((child) => child.options.watchOptions ?? {}),
+        onError,
+      )
+    : compiler.watch(compiler.options.watchOptions ?? {}, onError);
+}

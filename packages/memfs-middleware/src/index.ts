@@ -1,0 +1,26 @@
+import { createMemfsMiddleware } from './middleware';
+
+export type { MiddlewareContext, WebpackLogger } from './context';
+export { FilenameError, OptionsError } from './errors';
+export type { HotUpdateGeneration, HotUpdateListener } from './hotUpdates';
+export { KEPT_HOT_UPDATE_GENERATIONS } from './hotUpdates';
+export type { MemfsMiddleware, NextFunction } from './middleware';
+export { createMemfsMiddleware } from './middleware';
+export type {
+  CacheControlObject,
+  HeaderList,
+  HeadersFunction,
+  HeaderValue,
+  MemfsMiddlewareOptions,
+  ModifyResponseData,
+  RawRequest,
+  RawResponse,
+  ResponseData,
+  ServedFileSystem,
+  StatsOption,
+} from './options';
+export { OPTION_NAMES, validateOptions } from './options';
+export type { NodeSeamHooks, RequestSeam, ResponseSeam } from './seam';
+export { createNodeRequestSeam, createNodeResponseSeam } from './seam';
+
+export default createMemfsMiddleware;
