@@ -1,0 +1,24 @@
+export type { RuntimeMode, UpdateDriver, UpdateDriverOptions } from './driver';
+export { createUpdateDriver } from './driver';
+export { HotDisabledError } from './errors';
+export type {
+  ApplyEventInfo,
+  ApplyOptions,
+  HotStatus,
+  ModuleId,
+  StatusHandler,
+  WebpackHot,
+} from './hot';
+export type { ConsoleLike, HmrLogger, HmrLogLevel } from './log';
+export { createHmrLogger, formatError, normalizeLogLevel } from './log';
+export { logApplyResult } from './logApplyResult';
+export type { Poller, PollOptions, SignalOptions, SignalSubscribe } from './nodeTriggers';
+export { DEFAULT_POLL_INTERVAL_MS, startPolling, startSignalListener } from './nodeTriggers';
+export type { HotRuntime, RuntimeOptions, RuntimeQuery } from './start';
+export {
+  BUILD_READY_EVENT,
+  HOT_UPDATE_EVENT,
+  parseRuntimeQuery,
+  startFromResourceQuery,
+  startHotRuntime,
+} from './start';
