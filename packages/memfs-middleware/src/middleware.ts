@@ -95,8 +95,10 @@ export function createMemfsMiddleware(
     context,
     waitUntilValid,
     invalidate(callback?: (stats: Stats | MultiStats) => void): void {
-      waitUntilValid(callback);
+      // Invalidate first: the `invalid` hook marks the bundle stale synchronously, so the
+      // callback waits for the new build instead of firing with the old stats.
       context.watching?.invalidate();
+      waitUntilValid(callback);
     },
     close(callback: (error?: Error | null) => void = () => {}): void {
       if (!context.watching) {

@@ -523,8 +523,11 @@ describe('rebuilds', () => {
 
   it('invalidate() and waitUntilValid() run their callbacks with stats', async () => {
     const { mw } = await serve();
+    const before = mw.context.stats;
     const stats = await new Promise((resolve) => mw.invalidate(resolve));
     expect(stats).toBeDefined();
+    // The callback waits for the rebuild instead of firing with the old stats.
+    expect(stats).not.toBe(before);
     const now = await new Promise((resolve) => mw.waitUntilValid(resolve));
     expect(now).toBe(mw.context.stats);
   });

@@ -1,10 +1,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir } from '@hmrkit/test-utils';
-import type { Compiler } from 'webpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Compiler } from 'webpack';
 import { createMemfsMiddleware, type MemfsMiddleware } from '../src/index';
-import { baseConfig, captureLogs, createCompiler, get, listen, type TestServer, withFallThrough } from './helpers';
+import {
+  baseConfig,
+  captureLogs,
+  createCompiler,
+  get,
+  listen,
+  type TestServer,
+  withFallThrough,
+} from './helpers';
 
 const MARKER = 'TOP-SECRET-OUTSIDE-THE-OUTPUT';
 
@@ -24,7 +32,20 @@ const DOTDOTS = [
   '%ef%bc%8e%ef%bc%8e',
   '%u002e%u002e',
 ];
-const SEPARATORS = ['/', '%2f', '%2F', '%5c', '%5C', '\\', '%252f', '%c0%af', '%e0%80%af', '//', '/./', '%2f%2e%2f'];
+const SEPARATORS = [
+  '/',
+  '%2f',
+  '%2F',
+  '%5c',
+  '%5C',
+  '\\',
+  '%252f',
+  '%c0%af',
+  '%e0%80%af',
+  '//',
+  '/./',
+  '%2f%2e%2f',
+];
 const DEPTHS = [1, 2, 3, 5];
 const PREFIXES = ['/public/', '/'];
 const TARGETS = ['secret.txt', 'etc/passwd'];
@@ -133,7 +154,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await new Promise<void>((resolve) => (middleware ? middleware.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) =>
+    middleware ? middleware.close(() => resolve()) : resolve(),
+  );
   await cleanup();
 });
 

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { OptionsError } from './errors';
+import { OPTION_NAMES, validateOptions } from './options';
+
+describe('validateOptions', () => {
+  it('accepts every webpack-dev-middleware 7 option in each of its forms', () => {
+    const valid = [
+      { publicPath: 'auto' },
+      { publicPath: '/static/[fullhash]/' },
+      { publicPath: () => '/' },
+      { stats: false },
+      { stats: 'errors-only' },
+      { stats: { preset: 'minimal' } },
+      { headers: { 'X-A': 'a', 'X-N': 1, 'X-L': ['a', 'b'] } },
+      { headers: [{ key: 'X-A', value: 'a' }] },
+      { headers: () => undefined },
+      { mimeTypes: { phtml: 'text/html' } },
+      { mimeTypeDefault: 'text/plain' },
+      { index: false },
+      { index: 'default.html' },
+      { serverSideRender: true },
+      { writeToDisk: true },
+      { writeToDisk: (p: string) => p.endsWith('.html') },
+      { outputFileSystem: { statSync: () => {}, readFileSync: () => '' } },
+      { methods: ['GET', 'POST'] },
+      { etag: 'weak' },
+      { etag: 'strong' },
+      { lastModified: true },
+      { cacheControl: true },
+      { cacheControl: 1000 },
+      { cacheControl: 'no-store' },
+      { cacheControl: { maxAge: 1000, immutable: true } },
+      { cacheImmutable: true },
+      { modifyResponseData: () => ({ data: Buffer.alloc(0), byteLength: 0 }) },
+      { etag: undefined },
+    ];
+    for (const options of valid)
+      expect(() => validateOptions(options), JSON.stringify(options)).not.toThrow();
+    expect(validateOptions(undefined)).toEqual({});
+    expect(OPTION_NAMES).toHaveLength(15);
+  });
+
+  it.each([
+    [{ unknown: true }, 'unknown', /unknown option/],
+    [{ writeToDisc: true }, 'writeToDisc', /unknown option/],
+    [{ publicPath: 1 }, 'publicPath', /expected "auto", a string or a function, got a number/],
+    [{ stats: 'loud' }, 'stats', /one of none, summary/],
+    [{ headers: [] }, 'headers', /non-empty array/],
+    [{ headers: [{ key: 'a' }] }, 'headers[0]', /\{ key: string, value: string \}/],
+    [{ headers: { a: {} } }, 'headers.a', /a string, a number or a string array/],
+    [{ headers: 'x' }, 'headers', /got the string "x"/],
+    [{ mimeTypes: { js: 1 } }, 'mimeTypes.js', /a string/],
+    [{ mimeTypeDefault: 1 }, 'mimeTypeDefault', /a string/],
+    [{ index: 1 }, 'index', /a boolean or a string/],
+    [{ serverSideRender: 'yes' }, 'serverSideRender', /a boolean/],
+    [{ writeToDisk: 'yes' }, 'writeToDisk', /a boolean or a function/],
+    [{ outputFileSystem: {} }, 'outputFileSystem', /statSync/],
+    [{ methods: 'GET' }, 'methods', /an array of strings/],
+    [{ methods: [1] }, 'methods', /an array of strings/],
+    [{ etag: true }, 'etag', /"weak" or "strong"/],
+    [{ lastModified: 'yes' }, 'lastModified', /a boolean/],
+    [{ cacheControl: Number.NaN }, 'cacheControl', /finite number/],
+    [{ cacheControl: null }, 'cacheControl', /got null/],
+    [{ cacheControl: { maxAge: '1' } }, 'cacheControl.maxAge', /a number/],
+    [{ cacheControl: { immutable: 1 } }, 'cacheControl.immutable', /a boolean/],
+    [{ cacheControl: { public: true } }, 'cacheControl.public', /unknown property/],
+    [{ cacheImmutable: 1 }, 'cacheImmutable', /a boolean/],
+    [{ modifyResponseData: {} }, 'modifyResponseData', /a function/],
+  ])('rejects %j naming %s', (options, option, message) => {
+    let error: unknown;
+    try {
+      validateOptions(options);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as OptionsError).option).toBe(option);
+    expect((error as OptionsError).message).toContain(`"${option}"`);
+    expect((error as OptionsError).message).toMatch(message);
+  });
+
+  it('rejects a non-object', () => {
+    expect(() => validateOptions('x')).toThrow(OptionsError);
+  });
+});
