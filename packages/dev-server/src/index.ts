@@ -1,0 +1,21 @@
+export type { DevServerErrorCode } from './errors';
+export { DevServerError } from './errors';
+export type { BuildMessenger, BuildSummary, StatsLike } from './messages';
+export { createBuildMessenger, createProgressFrame, summarizeStats } from './messages';
+export type {
+  AllowedHosts,
+  ClientConfig,
+  DevServerOptions,
+  HeadersOption,
+  NormalizeContext,
+  NormalizedClient,
+  NormalizedOpen,
+  NormalizedOptions,
+  NormalizedStatic,
+  OpenTarget,
+  ServerConfig,
+  StaticConfig,
+  WebSocketServerConfig,
+  WebSocketUrl,
+} from './options';
+export { normalizeOptions } from './options';

@@ -1,0 +1,575 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type { LogLevel, OverlayOptions, ProgressOption } from '@hmrkit/protocol';
+import { DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_SOCKET_PATH, LOG_LEVELS } from '@hmrkit/protocol';
+import { DevServerError, invalidOption } from './errors';
+
+// ---------------------------------------------------------------------------
+// The `devServer` options, in webpack-dev-server 5's shape.
+// ---------------------------------------------------------------------------
+
+export type AllowedHosts = 'auto' | 'all' | string | string[];
+
+export interface WebSocketUrl {
+  protocol?: string;
+  hostname?: string;
+  port?: number | string;
+  pathname?: string;
+  username?: string;
+  password?: string;
+}
+
+export interface ClientConfig {
+  /** Browser log level. @default webpack's infrastructureLogging.level, else 'info' */
+  logging?: LogLevel;
+  /** @default true */
+  overlay?: boolean | OverlayOptions;
+  progress?: ProgressOption;
+  /** Reconnect attempts; `true` = forever, `false` = never. @default 10 */
+  reconnect?: boolean | number;
+  /** 'ws', 'sockjs' or the path of a custom client transport module. @default the server's type */
+  webSocketTransport?: 'ws' | 'sockjs' | string;
+  /** The URL the browser dials, when it differs from the server (proxies). */
+  webSocketURL?: string | WebSocketUrl;
+}
+
+export type HeadersOption =
+  | Record<string, string | string[]>
+  | Array<{ key: string; value: string }>
+  | ((req: unknown, res: unknown, context: unknown) => unknown);
+
+export interface StaticConfig {
+  directory?: string;
+  publicPath?: string | string[];
+  staticOptions?: Record<string, unknown>;
+  serveIndex?: boolean | Record<string, unknown>;
+  watch?: boolean | Record<string, unknown>;
+}
+
+export interface ServerConfig {
+  type?: 'http' | 'https';
+  options?: {
+    key?: string | Buffer;
+    cert?: string | Buffer;
+    ca?: string | Buffer;
+    pfx?: string | Buffer;
+    passphrase?: string;
+    requestCert?: boolean;
+    [option: string]: unknown;
+  };
+}
+
+export interface WebSocketServerConfig {
+  type?: 'ws' | 'sockjs';
+  options?: { path?: string; prefix?: string; [option: string]: unknown };
+}
+
+export type OpenTarget = boolean | string | { target?: string | string[]; app?: unknown };
+
+export interface DevServerOptions {
+  allowedHosts?: AllowedHosts;
+  client?: false | ClientConfig;
+  compress?: boolean;
+  devMiddleware?: Record<string, unknown>;
+  headers?: HeadersOption;
+  historyApiFallback?: boolean | Record<string, unknown>;
+  host?: 'local-ip' | 'local-ipv4' | 'local-ipv6' | string;
+  hot?: boolean | 'only';
+  liveReload?: boolean;
+  onListening?: (devServer: unknown) => void;
+  open?: OpenTarget | OpenTarget[];
+  port?: number | string | 'auto';
+  proxy?: Array<Record<string, unknown> | ((...args: unknown[]) => unknown)>;
+  server?: 'http' | 'https' | ServerConfig;
+  setupExitSignals?: boolean;
+  setupMiddlewares?: (middlewares: unknown[], devServer: unknown) => unknown[];
+  static?: boolean | string | StaticConfig | Array<string | StaticConfig>;
+  watchFiles?: string | string[] | { paths?: string | string[]; options?: Record<string, unknown> };
+  webSocketServer?: false | 'ws' | 'sockjs' | WebSocketServerConfig;
+}
+
+// ---------------------------------------------------------------------------
+// Normalized
+// ---------------------------------------------------------------------------
+
+export interface NormalizedClient {
+  logging: LogLevel;
+  overlay: boolean | OverlayOptions;
+  progress?: ProgressOption;
+  reconnect: number;
+  webSocketTransport: string;
+  webSocketURL: WebSocketUrl;
+}
+
+export interface NormalizedStatic {
+  directory: string;
+  publicPath: string[];
+  staticOptions: Record<string, unknown>;
+  serveIndex: boolean;
+  watch: boolean;
+}
+
+export interface NormalizedOpen {
+  target: string;
+  app?: unknown;
+}
+
+export interface NormalizedOptions {
+  allowedHosts: 'auto' | 'all' | string[];
+  client: false | NormalizedClient;
+  compress: boolean;
+  devMiddleware: Record<string, unknown>;
+  headers?: HeadersOption;
+  historyApiFallback: false | Record<string, unknown>;
+  host?: string;
+  hot: boolean | 'only';
+  liveReload: boolean;
+  onListening?: (devServer: unknown) => void;
+  open: NormalizedOpen[];
+  port?: number | 'auto';
+  proxy: Array<Record<string, unknown> | ((...args: unknown[]) => unknown)>;
+  server: { type: 'http' | 'https'; options: NonNullable<ServerConfig['options']> };
+  setupExitSignals: boolean;
+  setupMiddlewares?: (middlewares: unknown[], devServer: unknown) => unknown[];
+  static: NormalizedStatic[];
+  watchFiles: Array<{ paths: string[]; options: Record<string, unknown> }>;
+  webSocketServer: false | { type: 'ws' | 'sockjs'; options: { path: string; prefix?: string } };
+}
+
+/** Options of webpack-dev-server 5 that hmrkit does not implement: a clear error, not silence. */
+const UNSUPPORTED: Record<string, string> = {
+  app: 'hmrkit runs on node:http with its own middleware chain; use setupMiddlewares to add middleware',
+  bonjour: 'ZeroConf announcement is not implemented',
+  ipc: 'listening on a Unix socket or pipe is not implemented',
+  http2: 'removed in webpack-dev-server 5; use server: "https"',
+  https: 'removed in webpack-dev-server 5; use server: "https"',
+  magicHtml: 'removed in webpack-dev-server 5',
+  onAfterSetupMiddleware: 'removed in webpack-dev-server 5; use setupMiddlewares',
+  onBeforeSetupMiddleware: 'removed in webpack-dev-server 5; use setupMiddlewares',
+};
+
+const KNOWN = new Set<string>([
+  'allowedHosts',
+  'client',
+  'compress',
+  'devMiddleware',
+  'headers',
+  'historyApiFallback',
+  'host',
+  'hot',
+  'liveReload',
+  'onListening',
+  'open',
+  'port',
+  'proxy',
+  'server',
+  'setupExitSignals',
+  'setupMiddlewares',
+  'static',
+  'watchFiles',
+  'webSocketServer',
+]);
+
+const CLIENT_KEYS = new Set([
+  'logging',
+  'overlay',
+  'progress',
+  'reconnect',
+  'webSocketTransport',
+  'webSocketURL',
+]);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function checkKeys(value: Record<string, unknown>, known: Set<string>, path: string): void {
+  for (const key of Object.keys(value)) {
+    if (known.has(key)) continue;
+    if (!path && key in UNSUPPORTED) {
+      throw new DevServerError(
+        'UNSUPPORTED_OPTION',
+        `Unsupported option: devServer.${key} (${UNSUPPORTED[key]}).`,
+      );
+    }
+    throw new DevServerError(
+      'UNKNOWN_OPTION',
+      `Unknown option: devServer.${path ? `${path}.` : ''}${key}. Known options: ${[...known].join(', ')}.`,
+    );
+  }
+}
+
+function expectBoolean(value: unknown, path: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidOption(path, 'a boolean', value);
+  return value;
+}
+
+function expectFunction<T>(value: unknown, path: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw invalidOption(path, 'a function', value);
+  return value as T;
+}
+
+function normalizeAllowedHosts(value: unknown): NormalizedOptions['allowedHosts'] {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === 'all') return 'all';
+  if (typeof value === 'string' && value) return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v)) {
+    return value.includes('all') ? 'all' : [...(value as string[])];
+  }
+  throw invalidOption('allowedHosts', '"auto", "all", a host name or a list of host names', value);
+}
+
+function normalizeWebSocketUrl(value: unknown): WebSocketUrl {
+  if (value === undefined) return {};
+  if (typeof value === 'string') {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw invalidOption('client.webSocketURL', 'an absolute URL (ws://host:port/path)', value);
+    }
+    // As webpack-dev-server: a string is split with new URL, so empty credentials are kept.
+    return {
+      protocol: url.protocol,
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      hostname: url.hostname,
+      port: url.port,
+      pathname: url.pathname,
+    };
+  }
+  if (!isRecord(value))
+    throw invalidOption('client.webSocketURL', 'a URL string or an object', value);
+  checkKeys(
+    value,
+    new Set(['protocol', 'hostname', 'port', 'pathname', 'username', 'password']),
+    'client.webSocketURL',
+  );
+  for (const key of ['protocol', 'hostname', 'pathname', 'username', 'password'] as const) {
+    if (value[key] !== undefined && typeof value[key] !== 'string') {
+      throw invalidOption(`client.webSocketURL.${key}`, 'a string', value[key]);
+    }
+  }
+  const port = value.port;
+  if (port !== undefined && typeof port !== 'string' && !(typeof port === 'number' && port >= 0)) {
+    throw invalidOption('client.webSocketURL.port', 'a port number or string', port);
+  }
+  return { ...(value as WebSocketUrl) };
+}
+
+function normalizeOverlay(value: unknown): boolean | OverlayOptions {
+  if (value === undefined) return true;
+  if (typeof value === 'boolean') return value;
+  if (!isRecord(value)) throw invalidOption('client.overlay', 'a boolean or an object', value);
+  checkKeys(
+    value,
+    new Set(['errors', 'warnings', 'runtimeErrors', 'trustedTypesPolicyName']),
+    'client.overlay',
+  );
+  const overlay: OverlayOptions = { errors: true, warnings: true };
+  for (const key of ['errors', 'warnings', 'runtimeErrors'] as const) {
+    const filter = value[key];
+    if (filter === undefined) continue;
+    if (typeof filter === 'boolean') overlay[key] = filter;
+    // A filter function travels as its URI-encoded source, as webpack-dev-server sends it.
+    else if (typeof filter === 'function') overlay[key] = encodeURIComponent(filter.toString());
+    else throw invalidOption(`client.overlay.${key}`, 'a boolean or a function', filter);
+  }
+  if (value.trustedTypesPolicyName !== undefined) {
+    if (typeof value.trustedTypesPolicyName !== 'string') {
+      throw invalidOption(
+        'client.overlay.trustedTypesPolicyName',
+        'a string',
+        value.trustedTypesPolicyName,
+      );
+    }
+    overlay.trustedTypesPolicyName = value.trustedTypesPolicyName;
+  }
+  return overlay;
+}
+
+function normalizeClient(
+  value: unknown,
+  webSocketServer: NormalizedOptions['webSocketServer'],
+  infrastructureLevel: string | undefined,
+): NormalizedOptions['client'] {
+  if (value === false) return false;
+  if (value !== undefined && !isRecord(value))
+    throw invalidOption('client', 'false or an object', value);
+  const client = (value ?? {}) as Record<string, unknown>;
+  checkKeys(client, CLIENT_KEYS, 'client');
+
+  const defaultLevel = (LOG_LEVELS as readonly string[]).includes(infrastructureLevel ?? '')
+    ? (infrastructureLevel as LogLevel)
+    : 'info';
+  const logging = client.logging ?? defaultLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logging as string)) {
+    throw invalidOption('client.logging', `one of ${LOG_LEVELS.join(', ')}`, logging);
+  }
+
+  let reconnect = DEFAULT_RECONNECT_ATTEMPTS;
+  if (client.reconnect === true) reconnect = Number.POSITIVE_INFINITY;
+  else if (client.reconnect === false) reconnect = 0;
+  else if (typeof client.reconnect === 'number' && client.reconnect >= 0)
+    reconnect = client.reconnect;
+  else if (client.reconnect !== undefined) {
+    throw invalidOption('client.reconnect', 'a boolean or a number ≥ 0', client.reconnect);
+  }
+
+  const progress = client.progress;
+  if (
+    progress !== undefined &&
+    typeof progress !== 'boolean' &&
+    progress !== 'linear' &&
+    progress !== 'circular'
+  ) {
+    throw invalidOption('client.progress', 'a boolean, "linear" or "circular"', progress);
+  }
+
+  const transport = client.webSocketTransport ?? (webSocketServer ? webSocketServer.type : 'ws');
+  if (typeof transport !== 'string' || !transport) {
+    throw invalidOption('client.webSocketTransport', '"ws", "sockjs" or a module path', transport);
+  }
+
+  const normalized: NormalizedClient = {
+    logging: logging as LogLevel,
+    overlay: normalizeOverlay(client.overlay),
+    reconnect,
+    webSocketTransport: transport,
+    webSocketURL: normalizeWebSocketUrl(client.webSocketURL),
+  };
+  if (progress !== undefined) normalized.progress = progress as ProgressOption;
+  return normalized;
+}
+
+function normalizeWebSocketServer(value: unknown): NormalizedOptions['webSocketServer'] {
+  if (value === false) return false;
+  if (value === undefined || value === true || value === 'ws') {
+    return { type: 'ws', options: { path: DEFAULT_SOCKET_PATH } };
+  }
+  if (value === 'sockjs') return { type: 'sockjs', options: { path: DEFAULT_SOCKET_PATH } };
+  if (typeof value === 'string' || typeof value === 'function') {
+    throw new DevServerError(
+      'UNSUPPORTED_OPTION',
+      'Unsupported option: devServer.webSocketServer as a custom server class or module; use "ws" or "sockjs" (custom transports plug into @hmrkit/socket-server).',
+    );
+  }
+  if (!isRecord(value))
+    throw invalidOption('webSocketServer', 'false, "ws", "sockjs" or an object', value);
+  checkKeys(value, new Set(['type', 'options']), 'webSocketServer');
+  const type = value.type ?? 'ws';
+  if (type !== 'ws' && type !== 'sockjs')
+    throw invalidOption('webSocketServer.type', '"ws" or "sockjs"', type);
+  const options = value.options ?? {};
+  if (!isRecord(options)) throw invalidOption('webSocketServer.options', 'an object', options);
+  checkKeys(options, new Set(['path', 'prefix']), 'webSocketServer.options');
+  for (const key of ['path', 'prefix'] as const) {
+    const v = options[key];
+    if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/'))) {
+      throw invalidOption(`webSocketServer.options.${key}`, 'a path starting with "/"', v);
+    }
+  }
+  const path = (options.prefix ?? options.path ?? DEFAULT_SOCKET_PATH) as string;
+  return { type, options: { path } };
+}
+
+function normalizeStatic(value: unknown, cwd: string): NormalizedStatic[] {
+  const defaults = (directory: string): NormalizedStatic => ({
+    directory,
+    publicPath: ['/'],
+    staticOptions: {},
+    serveIndex: true,
+    watch: true,
+  });
+  if (value === false) return [];
+  if (value === undefined || value === true) return [defaults(join(cwd, 'public'))];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item, index) => {
+    const path = Array.isArray(value) ? `static[${index}]` : 'static';
+    if (typeof item === 'string') {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(item))
+        throw invalidOption(path, 'a folder, not a URL', item);
+      return defaults(isAbsolute(item) ? item : resolve(cwd, item));
+    }
+    if (!isRecord(item)) throw invalidOption(path, 'a folder or an object', item);
+    checkKeys(
+      item,
+      new Set(['directory', 'publicPath', 'staticOptions', 'serveIndex', 'watch']),
+      path,
+    );
+    const directory = item.directory ?? join(cwd, 'public');
+    if (typeof directory !== 'string' || /^[a-z][a-z0-9+.-]*:\/\//i.test(directory)) {
+      throw invalidOption(`${path}.directory`, 'a folder path', directory);
+    }
+    const publicPath = item.publicPath ?? ['/'];
+    const publicPaths = Array.isArray(publicPath) ? publicPath : [publicPath];
+    if (!publicPaths.every((p) => typeof p === 'string' && p.startsWith('/'))) {
+      throw invalidOption(`${path}.publicPath`, 'a path or paths starting with "/"', publicPath);
+    }
+    if (item.staticOptions !== undefined && !isRecord(item.staticOptions)) {
+      throw invalidOption(`${path}.staticOptions`, 'an object', item.staticOptions);
+    }
+    return {
+      directory: isAbsolute(directory) ? directory : resolve(cwd, directory),
+      publicPath: publicPaths as string[],
+      staticOptions: (item.staticOptions as Record<string, unknown>) ?? {},
+      serveIndex: item.serveIndex === undefined ? true : Boolean(item.serveIndex),
+      watch: item.watch === undefined ? true : Boolean(item.watch),
+    };
+  });
+}
+
+function normalizeOpen(value: unknown): NormalizedOpen[] {
+  if (value === undefined || value === false) return [];
+  const items = Array.isArray(value) ? value : [value];
+  const result: NormalizedOpen[] = [];
+  for (const item of items) {
+    // '<url>' placeholders are resolved to the server URL when the server starts.
+    if (item === true) result.push({ target: '<url>' });
+    else if (typeof item === 'string') result.push({ target: item });
+    else if (isRecord(item)) {
+      const targets = item.target === undefined ? ['<url>'] : item.target;
+      const list = Array.isArray(targets) ? targets : [targets];
+      for (const target of list) {
+        if (typeof target !== 'string') throw invalidOption('open.target', 'a string', target);
+        result.push(item.app === undefined ? { target } : { target, app: item.app });
+      }
+    } else throw invalidOption('open', 'a boolean, a URL path, an object or a list of them', item);
+  }
+  return result;
+}
+
+function normalizeServer(value: unknown): NormalizedOptions['server'] {
+  if (value === undefined || value === 'http') return { type: 'http', options: {} };
+  if (value === 'https') return { type: 'https', options: {} };
+  if (value === 'spdy' || value === 'http2') {
+    throw new DevServerError(
+      'UNSUPPORTED_OPTION',
+      `Unsupported option: devServer.server "${value}"; use "http" or "https".`,
+    );
+  }
+  if (!isRecord(value)) throw invalidOption('server', '"http", "https" or {type, options}', value);
+  checkKeys(value, new Set(['type', 'options']), 'server');
+  const type = value.type ?? 'http';
+  if (type !== 'http' && type !== 'https')
+    throw invalidOption('server.type', '"http" or "https"', type);
+  const options = value.options ?? {};
+  if (!isRecord(options)) throw invalidOption('server.options', 'an object', options);
+  return { type, options: { ...options } };
+}
+
+function normalizePort(value: unknown): NormalizedOptions['port'] {
+  if (value === undefined) return undefined;
+  if (value === 'auto') return 'auto';
+  const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw invalidOption('port', 'a port number (0–65535) or "auto"', value);
+  }
+  return port;
+}
+
+function normalizeWatchFiles(value: unknown): NormalizedOptions['watchFiles'] {
+  if (value === undefined) return [];
+  const items = Array.isArray(value) ? value : [value];
+  return items.map((item) => {
+    if (typeof item === 'string') return { paths: [item], options: {} };
+    if (!isRecord(item))
+      throw invalidOption('watchFiles', 'a path, a list of paths or {paths, options}', item);
+    const paths =
+      item.paths === undefined ? [] : Array.isArray(item.paths) ? item.paths : [item.paths];
+    if (!paths.every((p) => typeof p === 'string'))
+      throw invalidOption('watchFiles.paths', 'paths', item.paths);
+    return { paths: paths as string[], options: isRecord(item.options) ? item.options : {} };
+  });
+}
+
+export interface NormalizeContext {
+  /** Folder relative paths are resolved against. @default process.cwd() */
+  cwd?: string;
+  /** webpack's `infrastructureLogging.level`, the default of `client.logging`. */
+  infrastructureLogging?: string;
+}
+
+/**
+ * Validates and fills in `devServer` options with webpack-dev-server 5's
+ * defaults. Throws a `DevServerError` naming the option for an unknown or
+ * unsupported option or a value of the wrong type.
+ */
+export function normalizeOptions(
+  raw: DevServerOptions | undefined,
+  context: NormalizeContext = {},
+): NormalizedOptions {
+  const input = (raw ?? {}) as Record<string, unknown>;
+  if (!isRecord(input)) throw invalidOption('', 'an object', raw);
+  checkKeys(input, KNOWN, '');
+  const cwd = context.cwd ?? process.cwd();
+
+  const hot = input.hot ?? true;
+  if (hot !== true && hot !== false && hot !== 'only')
+    throw invalidOption('hot', 'a boolean or "only"', hot);
+
+  const webSocketServer = normalizeWebSocketServer(input.webSocketServer);
+  const host = input.host;
+  if (host !== undefined && (typeof host !== 'string' || !host))
+    throw invalidOption('host', 'a host name', host);
+  const devMiddleware = input.devMiddleware ?? {};
+  if (!isRecord(devMiddleware)) throw invalidOption('devMiddleware', 'an object', devMiddleware);
+  const headers = input.headers;
+  if (
+    headers !== undefined &&
+    typeof headers !== 'function' &&
+    !isRecord(headers) &&
+    !Array.isArray(headers)
+  ) {
+    throw invalidOption('headers', 'an object, a list of {key, value} or a function', headers);
+  }
+  const history = input.historyApiFallback;
+  if (history !== undefined && typeof history !== 'boolean' && !isRecord(history)) {
+    throw invalidOption('historyApiFallback', 'a boolean or an object', history);
+  }
+  const proxy = input.proxy ?? [];
+  if (!Array.isArray(proxy)) {
+    throw invalidOption(
+      'proxy',
+      'a list of proxy configs (webpack-dev-server 5 dropped the object form)',
+      proxy,
+    );
+  }
+  for (const [index, entry] of proxy.entries()) {
+    if (typeof entry !== 'function' && !isRecord(entry)) {
+      throw invalidOption(`proxy[${index}]`, 'an object or a function', entry);
+    }
+  }
+
+  const normalized: NormalizedOptions = {
+    allowedHosts: normalizeAllowedHosts(input.allowedHosts),
+    client: normalizeClient(input.client, webSocketServer, context.infrastructureLogging),
+    compress: expectBoolean(input.compress, 'compress', true),
+    devMiddleware: { ...devMiddleware },
+    historyApiFallback: history === true ? {} : history ? { ...history } : false,
+    hot: hot as boolean | 'only',
+    liveReload: expectBoolean(input.liveReload, 'liveReload', true),
+    open: normalizeOpen(input.open),
+    proxy: proxy as NormalizedOptions['proxy'],
+    server: normalizeServer(input.server),
+    setupExitSignals: expectBoolean(input.setupExitSignals, 'setupExitSignals', true),
+    static: normalizeStatic(input.static, cwd),
+    watchFiles: normalizeWatchFiles(input.watchFiles),
+    webSocketServer,
+  };
+  const port = normalizePort(input.port);
+  if (port !== undefined) normalized.port = port;
+  if (host !== undefined) normalized.host = host as string;
+  if (headers !== undefined) normalized.headers = headers as HeadersOption;
+  const onListening = expectFunction<NormalizedOptions['onListening']>(
+    input.onListening,
+    'onListening',
+  );
+  if (onListening) normalized.onListening = onListening;
+  const setup = expectFunction<NormalizedOptions['setupMiddlewares']>(
+    input.setupMiddlewares,
+    'setupMiddlewares',
+  );
+  if (setup) normalized.setupMiddlewares = setup;
+  return normalized;
+}
