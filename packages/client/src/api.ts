@@ -1,0 +1,19 @@
+export { ansiToHtml, escapeHtml, stripAnsi } from './ansi';
+export type { ClientEnvironment, ClientOptions, ClientWindow, HmrClient } from './client';
+export { BUILD_READY_EVENT, createClient, describeStartup } from './client';
+export type { Logger } from './logger';
+export { createLogger, LOG_PREFIX } from './logger';
+export {
+  getCurrentScriptSource,
+  normalizeTransportModule,
+  resolveClientOptions,
+} from './options';
+export type { CreateOverlayOptions, Overlay, OverlayState } from './overlay';
+export { createOverlay, OVERLAY_TAG } from './overlay';
+export type { ProgressIndicator } from './progress';
+export { createProgressIndicator, PROGRESS_TAG } from './progress';
+export type { ReconnectingSocket, ReconnectingSocketOptions } from './socket';
+export { createReconnectingSocket, reconnectDelay } from './socket';
+export type { WebSocketTransportOptions } from './transports/websocket';
+export { createWebSocketTransport } from './transports/websocket';
+export type { ConsoleLike, Transport, TransportFactory } from './types';

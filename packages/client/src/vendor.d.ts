@@ -1,0 +1,20 @@
+declare module 'ansi-html-community' {
+  interface AnsiHtml {
+    (text: string): string;
+    setColors(colors: Record<string, string | string[]>): void;
+  }
+  const ansiHTML: AnsiHtml;
+  export default ansiHTML;
+}
+
+declare module 'sockjs-client' {
+  /** The slice of sockjs-client's browser API the SockJS transport uses. */
+  class SockJS {
+    constructor(url: string);
+    onopen: (() => void) | null;
+    onclose: (() => void) | null;
+    onmessage: ((event: { data: unknown }) => void) | null;
+    close(): void;
+  }
+  export default SockJS;
+}
