@@ -260,9 +260,14 @@ class SocketServerImpl extends EventEmitter implements SocketServer {
   }
 
   #createClient(connection: TransportConnection, request: ConnectionRequest): SocketClient {
+    const impl = (): SocketTransport | undefined => this.#impl;
     return {
       id: this.#nextId++,
-      transport: this.#impl.name,
+      // A transport may accept connections while it is being created, before
+      // the server has its name: read it lazily.
+      get transport() {
+        return impl()?.name ?? '';
+      },
       request,
       get readyState() {
         return connection.readyState;
