@@ -1,3 +1,5 @@
+export type { FinalHandler, Middleware, NamedMiddleware, NextFunction } from './chain';
+export { composeMiddlewares } from './chain';
 export type { DevServerErrorCode } from './errors';
 export { DevServerError } from './errors';
 export type { BuildMessenger, BuildSummary, StatsLike } from './messages';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DevServerError } from './errors';
-import { normalizeOptions } from './options';
+import { type NormalizedClient, normalizeOptions } from './options';
 
 const cwd = '/app';
 
@@ -65,7 +65,7 @@ describe('normalizeOptions', () => {
         pathname: '/custom',
       },
     });
-    expect(client?.overlay).toMatchObject({ errors: true, warnings: false });
+    expect((client as NormalizedClient).overlay).toMatchObject({ errors: true, warnings: false });
     expect(client && typeof client.overlay === 'object' && client.overlay.runtimeErrors).toBe(
       encodeURIComponent(((e: unknown) => Boolean(e)).toString()),
     );
