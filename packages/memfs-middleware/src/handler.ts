@@ -171,11 +171,12 @@ export function createRequestHandler(
       res.setHeader('Last-Modified', file.mtime.toUTCString());
     }
 
-    // Read up front when the bytes are needed anyway; big files on a streaming fs are piped.
+    // The bytes are read only when needed: up front for a strong ETag, otherwise after the
+    // 304/412 checks (a 304 never touches the file). Big files on a streaming fs are piped.
     const streamable = typeof fs.createReadStream === 'function' && file.size > BUFFER_LIMIT;
     let buffer: Buffer | undefined;
-    if (!streamable || options.etag === 'strong') buffer = toBuffer(fs.readFileSync(filename));
-    const size = buffer ? buffer.byteLength : file.size;
+    if (options.etag === 'strong') buffer = toBuffer(fs.readFileSync(filename));
+    let size = buffer ? buffer.byteLength : file.size;
 
     if (options.etag && res.getHeader('ETag') === undefined) {
       let etag: string;
@@ -222,6 +223,13 @@ export function createRequestHandler(
       }
     }
 
+    const wantsBody = method !== 'HEAD' || options.modifyResponseData !== undefined;
+    if (!buffer && !streamable && wantsBody) {
+      buffer = toBuffer(fs.readFileSync(filename));
+      // The file may have been rewritten since the stat; the bytes we send decide the length.
+      size = buffer.byteLength;
+    }
+
     let start = 0;
     let end = size - 1;
     let status = 200;
@@ -258,7 +266,7 @@ export function createRequestHandler(
     let data: Buffer | Readable;
     if (buffer) {
       data = start === 0 && end === size - 1 ? buffer : buffer.subarray(start, end + 1);
-    } else if (method === 'HEAD' && !options.modifyResponseData) {
+    } else if (!wantsBody) {
       data = Buffer.alloc(0);
     } else {
       const stream = fs.createReadStream!(filename, { start, end });
