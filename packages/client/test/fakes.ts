@@ -1,5 +1,5 @@
 import type { CompileProblem } from '@hmrkit/protocol';
-import { vi } from 'vitest';
+import { type Mock, vi } from 'vitest';
 import type { ClientWindow } from '../src/client';
 import type { Overlay, OverlayState } from '../src/overlay';
 import type { Transport, TransportFactory } from '../src/types';
@@ -56,7 +56,7 @@ export function createFakeTransports(): { factory: TransportFactory; all: FakeTr
 export interface FakeWindow extends ClientWindow {
   posted: unknown[];
   listeners: Map<string, (event: never) => void>;
-  location: ClientWindow['location'] & { reload: ReturnType<typeof vi.fn> };
+  location: ClientWindow['location'] & { reload: Mock<() => void> };
 }
 
 export function createFakeWindow(search = ''): FakeWindow {
@@ -65,7 +65,13 @@ export function createFakeWindow(search = ''): FakeWindow {
   return {
     posted,
     listeners,
-    location: { protocol: 'http:', hostname: 'app.test', port: '8080', search, reload: vi.fn() },
+    location: {
+      protocol: 'http:',
+      hostname: 'app.test',
+      port: '8080',
+      search,
+      reload: vi.fn<() => void>(),
+    },
     postMessage: (message) => posted.push(message),
     addEventListener: (type, listener) => listeners.set(type, listener),
     removeEventListener: (type) => listeners.delete(type),
