@@ -76,7 +76,9 @@ describe('hot-update files stay bounded', () => {
     const unsubscribe = middleware.onHotUpdateGeneration((generation) => seen.push(generation));
     const hashes: string[] = [];
     for (let i = 0; i < REBUILDS; i++) {
-      const stats = (await new Promise((resolve) => middleware.invalidate(resolve))) as Stats;
+      const stats = (await new Promise<unknown>((resolve) =>
+        middleware.invalidate(resolve),
+      )) as Stats;
       hashes.push(stats.hash ?? '');
     }
     unsubscribe();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import webpack, { type MultiCompiler } from 'webpack';
+import webpack, { type Configuration, type MultiCompiler } from 'webpack';
 import { createMemfsMiddleware, type MemfsMiddleware } from '../src/index';
 import {
   baseConfig,
@@ -49,8 +49,9 @@ beforeAll(async () => {
           filename: 'hidden.js',
         },
       }),
+      // webpack-dev-server's field; webpack's own Configuration type does not declare it.
       devServer: false,
-    },
+    } as Configuration,
   ]);
   logs = captureLogs(compiler);
   middleware = createMemfsMiddleware(compiler, {
