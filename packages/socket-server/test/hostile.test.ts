@@ -206,7 +206,10 @@ describe('hostile clients', () => {
     expect(harness.sockets.broadcast(createOkMessage())).toBe(500);
     await Promise.all(crowd.map((c) => c.next((f) => f === '{"type":"ok"}')));
     // Half close cleanly, half just drop their sockets.
-    crowd.forEach((c, i) => (i % 2 ? c.ws.close() : c.ws.terminate()));
+    for (const [i, c] of crowd.entries()) {
+      if (i % 2) c.ws.close();
+      else c.ws.terminate();
+    }
     await Promise.all(crowd.map((c) => c.closed));
     await waitFor(() => harness!.sockets.clients.size === 0, { message: 'everyone gone' });
     expect([connected, left]).toEqual([500, 500]);
