@@ -104,7 +104,7 @@ export async function startTestServer(config: Configuration, port: number): Prom
   });
 
   const firstBuild = new Promise<Stats>((resolve) => waiters.push(resolve));
-  const watching: Watching = compiler.watch({ aggregateTimeout: 20 }, (error) => {
+  const watching: Watching | undefined = compiler.watch({ aggregateTimeout: 20 }, (error) => {
     if (error) throw error;
   });
   await firstBuild;
@@ -121,7 +121,9 @@ export async function startTestServer(config: Configuration, port: number): Prom
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => watching.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        watching ? watching.close(() => resolve()) : resolve(),
+      );
       await new Promise<void>((resolve) => compiler.close(() => resolve()));
     },
   };
