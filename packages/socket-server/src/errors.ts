@@ -24,7 +24,3 @@ export function createMissingPeerError(name: string, cause: unknown): SocketServ
 export function createInvalidOptionError(message: string): SocketServerError {
   return new SocketServerError('INVALID_OPTION', message);
 }
-
-export function createClosedError(): SocketServerError {
-  return new SocketServerError('SERVER_CLOSED', 'The socket server is closed.');
-}
