@@ -186,6 +186,22 @@ describe('in Chromium: hot updates, reloads, overlay, restart', () => {
     expect(consoleLines).toContain('[HMR] Cannot apply update. Need to do a full reload!');
   });
 
+  it('shows uncaught runtime errors, dismissed with Escape', async () => {
+    await page.evaluate(() => {
+      setTimeout(() => {
+        throw new TypeError("Cannot read properties of undefined (reading 'x')");
+      });
+      void Promise.reject(new Error('rejected <b>not bold</b>'));
+    });
+    await waitFor(async () => (await overlayText())?.includes('rejected <b>not bold</b>'), {
+      message: 'runtime overlay',
+    });
+    expect(await overlayText()).toContain('Uncaught runtime errors');
+    await page.screenshot({ path: join(RESULTS_DIR, 'overlay-runtime-errors.png') });
+    await page.keyboard.press('Escape');
+    await waitFor(async () => (await overlayText()) === null, { message: 'dismissed' });
+  });
+
   it('survives a server restart and never leaves a stale page', async () => {
     await page.evaluate(() => {
       (window as { __marker?: string }).__marker = 'before-restart';
