@@ -23,7 +23,13 @@ describe('composeMiddlewares', () => {
   it('runs in order, mounts paths with the prefix stripped, and falls through to the end', async () => {
     const seen: string[] = [];
     const base = await serve([
-      { name: 'log', middleware: (req, _res, next) => (seen.push(`log ${req.url}`), next()) },
+      {
+        name: 'log',
+        middleware: (req, _res, next) => {
+          seen.push(`log ${req.url}`);
+          next();
+        },
+      },
       {
         name: 'static',
         path: '/static',
@@ -76,8 +82,18 @@ describe('composeMiddlewares', () => {
   it('ignores a second next() from the same middleware', async () => {
     let tailCalls = 0;
     const base = await serve([
-      { middleware: (_req, _res, next) => (next(), next()) },
-      { middleware: (_req, res) => (tailCalls++, res.end('once')) },
+      {
+        middleware: (_req, _res, next) => {
+          next();
+          next();
+        },
+      },
+      {
+        middleware: (_req, res) => {
+          tailCalls++;
+          res.end('once');
+        },
+      },
     ]);
     expect(await (await fetch(base)).text()).toBe('once');
     expect(tailCalls).toBe(1);
