@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_FRAME_BYTES, LOG_LEVELS } from './constants';
 import type { CompileProblem, LogLevel, ServerMessage } from './messages';
+import { PROBLEM_FIELDS } from './problems';
 
 /** Why a frame was not accepted. */
 export type ParseFailureReason =
@@ -106,18 +107,10 @@ export function decodeFrame(raw: unknown, options: ParseOptions = {}): ParseResu
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isOptionalString = (value: unknown): boolean => value === undefined || isString(value);
 
-const PROBLEM_STRING_FIELDS = [
-  'moduleName',
-  'moduleIdentifier',
-  'loc',
-  'file',
-  'details',
-  'stack',
-] as const;
-
+// The whitelist's fields are all strings; only `message` is required.
 function isProblem(value: unknown): value is CompileProblem {
   if (!isRecord(value) || !isString(value.message)) return false;
-  return PROBLEM_STRING_FIELDS.every((field) => isOptionalString(value[field]));
+  return PROBLEM_FIELDS.every((field) => isOptionalString(value[field]));
 }
 
 function isOverlayValue(value: unknown): boolean {
