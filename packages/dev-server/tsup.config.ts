@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { createTsupConfig } from '../../tsup.config.base';
 
-export default defineConfig(createTsupConfig());
+// shims: import.meta.url in the CJS build (entries and optional peers are resolved from here).
+export default defineConfig(createTsupConfig({ shims: true }));

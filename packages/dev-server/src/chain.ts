@@ -41,20 +41,30 @@ export function composeMiddlewares(
     typeof entry === 'function' ? { middleware: entry } : entry,
   );
   return (req, res) => {
-    const originalUrl = req.url ?? '/';
     let index = 0;
     let finished = false;
+    // What the running middleware's mount path did to req.url, to undo it.
+    let mounted: { mount: string; given: string; original: string } | undefined;
 
     const next: NextFunction = (error) => {
       if (finished) return;
-      req.url = originalUrl;
+      // Give the URL its prefix back, keeping any rewrite the middleware made
+      // (history fallbacks rewrite req.url for the middlewares after them).
+      const current = req.url ?? '/';
+      const url = !mounted
+        ? current
+        : current === mounted.given
+          ? mounted.original
+          : `${mounted.mount}${current}`;
+      mounted = undefined;
+      req.url = url;
       if (error !== undefined) {
         finished = true;
         final(req, res, error);
         return;
       }
       let entry = entries[index++];
-      while (entry?.path && !matchesMount(originalUrl, entry.path)) entry = entries[index++];
+      while (entry?.path && !matchesMount(url, entry.path)) entry = entries[index++];
       if (!entry) {
         finished = true;
         final(req, res);
@@ -62,8 +72,9 @@ export function composeMiddlewares(
       }
       if (entry.path && entry.path !== '/') {
         const mount = entry.path.endsWith('/') ? entry.path.slice(0, -1) : entry.path;
-        const rest = originalUrl.slice(mount.length);
+        const rest = url.slice(mount.length);
         req.url = rest.startsWith('/') ? rest : `/${rest}`;
+        mounted = { mount, given: req.url, original: url };
       }
       let called = false;
       const once: NextFunction = (err) => {

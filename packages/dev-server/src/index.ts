@@ -1,9 +1,11 @@
 export type { FinalHandler, Middleware, NamedMiddleware, NextFunction } from './chain';
 export { composeMiddlewares } from './chain';
+export { isWebTarget } from './compiler';
 export type { DevServerErrorCode } from './errors';
 export { DevServerError } from './errors';
 export type { BuildMessenger, BuildSummary, StatsLike } from './messages';
 export { createBuildMessenger, createProgressFrame, summarizeStats } from './messages';
+export type { ServerUrls } from './network';
 export type {
   AllowedHosts,
   ClientConfig,
@@ -21,3 +23,4 @@ export type {
   WebSocketUrl,
 } from './options';
 export { normalizeOptions } from './options';
+export { DevServer } from './server';

@@ -17,6 +17,7 @@ describe('normalizeOptions', () => {
       },
       compress: true,
       devMiddleware: {},
+      emitOnErrors: false,
       historyApiFallback: false,
       hot: true,
       liveReload: true,

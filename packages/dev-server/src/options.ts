@@ -70,6 +70,15 @@ export interface DevServerOptions {
   client?: false | ClientConfig;
   compress?: boolean;
   devMiddleware?: Record<string, unknown>;
+  /**
+   * hmrkit's own option (webpack-dev-server has none): in hot mode hmrkit sets
+   * webpack's `optimization.emitOnErrors` to false, so the update after a
+   * fixed syntax error is computed against the last good build and
+   * hot-applies with state kept. `true` leaves webpack's setting alone.
+   * `hmrkit serve` sets it when your config sets `optimization.emitOnErrors`.
+   * @default false
+   */
+  emitOnErrors?: boolean;
   headers?: HeadersOption;
   historyApiFallback?: boolean | Record<string, unknown>;
   host?: 'local-ip' | 'local-ipv4' | 'local-ipv6' | string;
@@ -118,6 +127,7 @@ export interface NormalizedOptions {
   client: false | NormalizedClient;
   compress: boolean;
   devMiddleware: Record<string, unknown>;
+  emitOnErrors: boolean;
   headers?: HeadersOption;
   historyApiFallback: false | Record<string, unknown>;
   host?: string;
@@ -152,6 +162,7 @@ const KNOWN = new Set<string>([
   'client',
   'compress',
   'devMiddleware',
+  'emitOnErrors',
   'headers',
   'historyApiFallback',
   'host',
@@ -546,6 +557,7 @@ export function normalizeOptions(
     client: normalizeClient(input.client, webSocketServer, context.infrastructureLogging),
     compress: expectBoolean(input.compress, 'compress', true),
     devMiddleware: { ...devMiddleware },
+    emitOnErrors: expectBoolean(input.emitOnErrors, 'emitOnErrors', false),
     historyApiFallback: history === true ? {} : history ? { ...history } : false,
     hot: hot as boolean | 'only',
     liveReload: expectBoolean(input.liveReload, 'liveReload', true),

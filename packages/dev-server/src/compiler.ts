@@ -1,0 +1,235 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
+import type { Compiler, MultiCompiler } from 'webpack';
+import { DevServerError } from './errors';
+import type { NormalizedOptions } from './options';
+
+const PLUGIN_NAME = 'hmrkit-dev-server';
+
+const require = createRequire(import.meta.url);
+
+/** The children of a MultiCompiler, or the compiler itself. */
+export function getCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
+  return 'compilers' in compiler ? compiler.compilers : [compiler];
+}
+
+// webpack-dev-server 5's list: a compiler with one of these targets (or none)
+// runs in a page, so it gets the browser client.
+const WEB_TARGETS = new Set<unknown>([
+  'web',
+  'webworker',
+  'electron-preload',
+  'electron-renderer',
+  'nwjs',
+  'node-webkit',
+  undefined,
+  null,
+]);
+
+/** Whether a compiler builds for a browser, by webpack-dev-server 5's rules. */
+export function isWebTarget(compiler: Compiler): boolean {
+  const platform = (compiler as Compiler & { platform?: { web?: boolean | null } }).platform;
+  if (platform?.web) return true;
+  const { options } = compiler;
+  if (options.externalsPresets?.web) return true;
+  if (options.resolve?.conditionNames?.includes('browser')) return true;
+  const targets = Array.isArray(options.target) ? options.target : [options.target];
+  return targets.some((target) => WEB_TARGETS.has(target));
+}
+
+/**
+ * The options a compiler was built with that the dev-server reads: the child
+ * with `devServer` options in a MultiCompiler, else the first web one, else
+ * the first (webpack-dev-server's `getCompilerOptions`).
+ */
+export function getPrimaryCompiler(compiler: Compiler | MultiCompiler): Compiler {
+  const compilers = getCompilers(compiler);
+  const first = compilers[0];
+  if (!first) throw new DevServerError('INVALID_OPTION', 'The MultiCompiler has no compilers.');
+  if (compilers.length === 1) return first;
+  return (
+    compilers.find((child) => child.options.devServer) ??
+    compilers.find((child) => isWebTarget(child)) ??
+    first
+  );
+}
+
+/** Where a package of ours lives, resolved from this package (users need not depend on it). */
+function resolvePackageDir(name: string): string {
+  return dirname(require.resolve(`${name}/package.json`));
+}
+
+/** Resolves an optional peer from the user's project first, then from this package. */
+export function resolveOptionalPeer(request: string, fromDir: string): string | undefined {
+  for (const resolve of [createRequire(`${fromDir}/`).resolve, require.resolve]) {
+    try {
+      return resolve(request);
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/** What the server knows once it has a port and host, for the client entry's query. */
+export interface EntryContext {
+  /** The host the server listens on, after `local-ip` resolution. */
+  host?: string;
+  /** The port it listens on. */
+  port: number;
+  /** Whether it serves TLS. */
+  secure: boolean;
+}
+
+/**
+ * The client's options, in webpack-dev-server 5's precedence:
+ * `client.webSocketURL` first, then the server's own host, port and socket path.
+ */
+export function createClientEntryOptions(
+  options: NormalizedOptions,
+  context: EntryContext,
+): ClientEntryOptions | undefined {
+  const { client, webSocketServer } = options;
+  if (!client) return undefined;
+  if (!webSocketServer) return {};
+  const url = client.webSocketURL;
+  const entry: ClientEntryOptions = {
+    protocol: url.protocol ?? (context.secure ? 'wss:' : 'ws:'),
+  };
+  if (url.username !== undefined) entry.username = url.username;
+  if (url.password !== undefined) entry.password = url.password;
+  entry.hostname = url.hostname || context.host || '0.0.0.0';
+  entry.port = url.port !== undefined && url.port !== '' ? url.port : context.port;
+  entry.pathname = url.pathname || webSocketServer.options.path;
+  entry.logging = client.logging;
+  if (client.progress !== undefined) entry.progress = client.progress;
+  entry.overlay = client.overlay;
+  entry.reconnect = client.reconnect;
+  entry.hot = options.hot;
+  entry.liveReload = options.liveReload;
+  return entry;
+}
+
+/** The module requests the dev-server adds in front of every entry of a web compiler. */
+export function getAdditionalEntries(options: NormalizedOptions, context: EntryContext): string[] {
+  const entries: string[] = [];
+  const client = createClientEntryOptions(options, context);
+  if (client) entries.push(`${resolvePackageDir('@hmrkit/client')}?${encodeClientQuery(client)}`);
+  if (options.hot) {
+    const query = new URLSearchParams();
+    if (options.hot === 'only') query.set('mode', 'only');
+    if (options.client) query.set('logging', options.client.logging);
+    const search = query.toString();
+    entries.push(`${resolvePackageDir('@hmrkit/runtime')}${search ? `?${search}` : ''}`);
+  }
+  return entries;
+}
+
+/**
+ * Module replacements that select the client transport: none for the built-in
+ * WebSocket; for sockjs, our sockjs transport and `sockjs-client` from wherever
+ * it is installed (the user's project, with pnpm, may be the only place).
+ */
+export function resolveClientTransport(
+  options: NormalizedOptions,
+  context: string,
+): Array<[RegExp, string]> {
+  if (!options.client) return [];
+  const transport = options.client.webSocketTransport;
+  if (transport === 'ws') return [];
+  if (transport === 'sockjs') {
+    const sockjsClient = resolveOptionalPeer('sockjs-client', context);
+    if (!sockjsClient) {
+      throw new DevServerError(
+        'MISSING_PEER',
+        'The sockjs client transport needs the package "sockjs-client": npm install --save-dev sockjs sockjs-client',
+      );
+    }
+    return [
+      [TRANSPORT_REQUEST, require.resolve('@hmrkit/client/transports/sockjs')],
+      [/^sockjs-client$/, sockjsClient],
+    ];
+  }
+  const custom = resolveOptionalPeer(transport, context);
+  if (!custom) {
+    throw new DevServerError(
+      'INVALID_OPTION',
+      `Invalid options: devServer.client.webSocketTransport: cannot resolve the module "${transport}" from ${context}.`,
+    );
+  }
+  return [[TRANSPORT_REQUEST, custom]];
+}
+
+const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
+
+export interface SetupResult {
+  /** Compilers that got the client (web targets with `devServer !== false`). */
+  webCompilers: Compiler[];
+}
+
+export interface SetupContext extends EntryContext {
+  logger: { warn(message: string): void };
+  /** Whether the user's config set `optimization.emitOnErrors` themselves (it is then left alone). */
+  emitOnErrors?: boolean;
+  onProgress?: (fraction: number, message: string, addInfo?: string, pluginName?: string) => void;
+}
+
+/**
+ * Prepares the compilers for HMR, as webpack-dev-server's `initialize()` does:
+ * client + runtime entries, the transport, `HotModuleReplacementPlugin` once,
+ * and `ProgressPlugin` when the browser shows progress. Also, in hot mode,
+ * `optimization.emitOnErrors: false`: a failed build is then not emitted, so
+ * the update after fixing an error is computed against the last good build
+ * and hot-applies (webpack-dev-server reloads the page there, losing state).
+ */
+export function setupCompilers(
+  compiler: Compiler | MultiCompiler,
+  options: NormalizedOptions,
+  context: SetupContext,
+): SetupResult {
+  const webCompilers: Compiler[] = [];
+  for (const child of getCompilers(compiler)) {
+    if (child.options.devServer === false) continue;
+    const { webpack } = child;
+    if (isWebTarget(child)) {
+      webCompilers.push(child);
+      for (const entry of getAdditionalEntries(options, context)) {
+        new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
+      }
+      for (const [request, path] of resolveClientTransport(options, child.context)) {
+        new webpack.NormalModuleReplacementPlugin(request, path).apply(child);
+      }
+    }
+    if (options.hot) {
+      const present = child.options.plugins.some(
+        (plugin) => plugin?.constructor?.name === 'HotModuleReplacementPlugin',
+      );
+      if (present) {
+        context.logger.warn(
+          '"hot: true" applies HotModuleReplacementPlugin for you; remove it from your webpack config.',
+        );
+      } else {
+        new webpack.HotModuleReplacementPlugin().apply(child);
+      }
+      if (context.emitOnErrors !== true && child.options.optimization.emitOnErrors !== false) {
+        child.options.optimization.emitOnErrors = false;
+        new webpack.NoEmitOnErrorsPlugin().apply(child);
+      }
+    }
+  }
+  const progress = options.client === false ? undefined : options.client.progress;
+  if (progress && context.onProgress) {
+    const onProgress = context.onProgress;
+    const { ProgressPlugin } = getCompilers(compiler)[0]?.webpack ?? {};
+    if (ProgressPlugin) {
+      // Positional, as webpack-dev-server reads them: (fraction, message, addInfo, pluginName).
+      new ProgressPlugin((fraction, message, addInfo?: string, pluginName?: string) => {
+        onProgress(fraction, message, addInfo, pluginName);
+      }).apply(compiler as Compiler);
+    }
+  }
+  return { webCompilers };
+}
+
+export { PLUGIN_NAME };

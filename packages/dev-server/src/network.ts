@@ -1,0 +1,220 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
+import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { DevServerError } from './errors';
+import type { NormalizedOptions } from './options';
+
+const require = createRequire(import.meta.url);
+
+/** The first port tried when none is given (webpack-dev-server's, overridable the same way). */
+export const DEFAULT_BASE_PORT = 8080;
+
+function isPortFree(port: number, host: string | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createNetServer();
+    probe.unref();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host, exclusive: true }, () => {
+      probe.close(() => resolve(true));
+    });
+  });
+}
+
+/**
+ * The port to listen on: a given number as is; for none or `'auto'`, the first
+ * free one from `WEBPACK_DEV_SERVER_BASE_PORT` (8080) upward, trying
+ * `WEBPACK_DEV_SERVER_PORT_RETRY` × 100 ports (as webpack-dev-server's env
+ * variables), then any free port.
+ */
+export async function findFreePort(
+  port: number | string | undefined,
+  host?: string,
+): Promise<number> {
+  if (port !== undefined && port !== 'auto' && port !== '') {
+    const value = Number(port);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) {
+      throw new DevServerError('INVALID_OPTION', `Invalid port: ${String(port)}.`);
+    }
+    return value;
+  }
+  const base = Number(process.env.WEBPACK_DEV_SERVER_BASE_PORT ?? DEFAULT_BASE_PORT);
+  const tries = Math.max(1, Number(process.env.WEBPACK_DEV_SERVER_PORT_RETRY ?? 3)) * 100;
+  const bindHost = host === undefined || host === 'localhost' ? undefined : host;
+  for (let candidate = base; candidate < Math.min(65536, base + tries); candidate++) {
+    if (await isPortFree(candidate, bindHost)) return candidate;
+  }
+  return 0;
+}
+
+/** The first non-internal address of a family, for `host: 'local-ip'` and the network URLs. */
+export function findInternalIp(family: 'v4' | 'v6'): string | undefined {
+  const wanted = family === 'v4' ? 'IPv4' : 'IPv6';
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.internal || address.family !== wanted) continue;
+      // Link-local v6 addresses need a zone and are useless in a URL.
+      if (wanted === 'IPv6' && address.address.startsWith('fe80')) continue;
+      return address.address;
+    }
+  }
+  return undefined;
+}
+
+/** Resolves `local-ip`, `local-ipv4` and `local-ipv6` to an address (else the any-address). */
+export function resolveHost(host: string | undefined): string | undefined {
+  switch (host) {
+    case 'local-ip':
+      return findInternalIp('v4') ?? findInternalIp('v6') ?? '0.0.0.0';
+    case 'local-ipv4':
+      return findInternalIp('v4') ?? '0.0.0.0';
+    case 'local-ipv6':
+      return findInternalIp('v6') ?? '::';
+    default:
+      return host;
+  }
+}
+
+const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+function formatUrlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+export interface ServerUrls {
+  /** Where this machine reaches the server. */
+  local: string;
+  /** Where other machines on the network reach it (only when listening on all interfaces). */
+  network: string[];
+}
+
+/** The URLs to print and open, as webpack-dev-server lists them. */
+export function getServerUrls(host: string | undefined, port: number, secure: boolean): ServerUrls {
+  const protocol = secure ? 'https' : 'http';
+  const url = (name: string): string => `${protocol}://${formatUrlHost(name)}:${port}/`;
+  if (host === undefined || ANY_ADDRESS.has(host)) {
+    const network: string[] = [];
+    const v4 = findInternalIp('v4');
+    if (v4) network.push(url(v4));
+    if (host !== '0.0.0.0') {
+      const v6 = findInternalIp('v6');
+      if (v6) network.push(url(v6));
+    }
+    return { local: url('localhost'), network };
+  }
+  if (LOOPBACK.has(host))
+    return { local: url(host === '127.0.0.1' ? host : 'localhost'), network: [] };
+  return { local: url(host), network: [] };
+}
+
+/** A TLS option given as a file path or as the content itself (webpack-dev-server accepts both). */
+function readTlsValue(value: unknown): unknown {
+  if (
+    typeof value === 'string' &&
+    value.length < 4096 &&
+    !value.includes('\n') &&
+    existsSync(value)
+  ) {
+    if (statSync(value).isFile()) return readFileSync(value);
+  }
+  if (Array.isArray(value)) return value.map(readTlsValue);
+  return value;
+}
+
+interface SelfsignedModule {
+  generate(
+    attrs: Array<{ name: string; value: string }>,
+    options: Record<string, unknown>,
+  ): { private: string; cert: string } | Promise<{ private: string; cert: string }>;
+}
+
+const CERT_DAYS = 30;
+
+/**
+ * A self-signed certificate for localhost, from the optional peer `selfsigned`,
+ * cached in `node_modules/.cache/hmrkit-dev-server/server.pem` and renewed
+ * after 30 days (webpack-dev-server's policy).
+ */
+export async function getSelfSignedCertificate(
+  cwd: string,
+): Promise<{ key: string; cert: string }> {
+  const cacheDir = join(cwd, 'node_modules', '.cache', 'hmrkit-dev-server');
+  const pemPath = join(cacheDir, 'server.pem');
+  try {
+    const info = statSync(pemPath);
+    if (Date.now() - info.mtimeMs < CERT_DAYS * 86_400_000) {
+      const pem = await readFile(pemPath, 'utf8');
+      const key =
+        /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(pem);
+      const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
+      if (key && cert) return { key: key[0], cert: cert[0] };
+    }
+  } catch {
+    // no cache yet
+  }
+  let selfsigned: SelfsignedModule;
+  try {
+    selfsigned = (createRequire(`${cwd}/`) as NodeRequire)('selfsigned') as SelfsignedModule;
+  } catch {
+    try {
+      selfsigned = require('selfsigned') as SelfsignedModule;
+    } catch (error) {
+      throw new DevServerError(
+        'MISSING_PEER',
+        'server: "https" without a key and cert generates a self-signed certificate with the package "selfsigned": npm install --save-dev selfsigned (or pass server.options.key and server.options.cert).',
+        { cause: error },
+      );
+    }
+  }
+  const notAfter = new Date(Date.now() + CERT_DAYS * 86_400_000);
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+    algorithm: 'sha256',
+    days: CERT_DAYS,
+    keySize: 2048,
+    notAfterDate: notAfter,
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 2, value: '*.localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
+    ],
+  });
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    await writeFile(pemPath, `${pems.private}\n${pems.cert}\n`, { mode: 0o600 });
+  } catch {
+    // a read-only project still gets its certificate, just not cached
+  }
+  return { key: pems.private, cert: pems.cert };
+}
+
+/** Creates the http or https server for the normalized `server` option. */
+export async function createNodeServer(
+  server: NormalizedOptions['server'],
+  listener: RequestListener,
+  cwd: string,
+): Promise<Server> {
+  if (server.type === 'http') return createHttpServer(listener);
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(server.options)) options[key] = readTlsValue(value);
+  if (options.requestCert === undefined) options.requestCert = false;
+  if (options.pfx === undefined && (options.key === undefined || options.cert === undefined)) {
+    const generated = await getSelfSignedCertificate(cwd);
+    options.key ??= generated.key;
+    options.cert ??= generated.cert;
+  }
+  return createHttpsServer(options as ServerOptions, listener) as unknown as Server;
+}

@@ -1,0 +1,63 @@
+import { isAbsolute, resolve } from 'node:path';
+import { type ChokidarOptions, watch } from 'chokidar';
+import picomatch from 'picomatch';
+
+export interface FileWatcher {
+  close(): Promise<void>;
+}
+
+const GLOB_CHARS = /[*?[\]{}()!]/;
+
+/**
+ * A path or glob split into the folder to watch and, for a glob, the matcher
+ * of the files in it (chokidar 4 watches folders, not globs).
+ */
+export function splitGlob(
+  pattern: string,
+  cwd: string,
+): { base: string; match?: (path: string) => boolean } {
+  const absolute = isAbsolute(pattern) ? pattern : resolve(cwd, pattern);
+  if (!GLOB_CHARS.test(pattern)) return { base: absolute };
+  const segments = absolute.split('/');
+  const firstGlob = segments.findIndex((segment) => GLOB_CHARS.test(segment));
+  const base = segments.slice(0, firstGlob).join('/') || '/';
+  const isMatch = picomatch(absolute, { dot: false });
+  return { base, match: (path) => isMatch(path) };
+}
+
+/**
+ * Watches folders, files or globs and reports changed files (webpack-dev-server
+ * sends `static-changed` for chokidar's `change`). `poll` is webpack's
+ * `watchOptions.poll`: true or an interval in ms turns polling on.
+ */
+export function createFileWatcher(
+  patterns: readonly string[],
+  options: { cwd: string; poll?: boolean | number; chokidar?: Record<string, unknown> },
+  onChange: (path: string) => void,
+): FileWatcher {
+  const targets = patterns.map((pattern) => splitGlob(pattern, options.cwd));
+  const matchers = targets.filter((target) => target.match);
+  const plain = targets.filter((target) => !target.match).map((target) => target.base);
+  const watchOptions: ChokidarOptions = {
+    ignoreInitial: true,
+    ignored: (path: string) => /(?:^|[/\\])node_modules(?:[/\\]|$)/.test(path),
+    ...(options.poll
+      ? { usePolling: true, interval: typeof options.poll === 'number' ? options.poll : 100 }
+      : {}),
+    ...(options.chokidar as ChokidarOptions | undefined),
+  };
+  const watcher = watch(
+    targets.map((target) => target.base),
+    watchOptions,
+  );
+  watcher.on('change', (path: string) => {
+    const absolute = resolve(options.cwd, path);
+    const inPlain = plain.some((base) => absolute === base || absolute.startsWith(`${base}/`));
+    if (inPlain || matchers.some((target) => target.match?.(absolute))) onChange(absolute);
+  });
+  // A folder that cannot be watched (permissions, too many files) must not take the server down.
+  watcher.on('error', () => {});
+  return {
+    close: () => watcher.close(),
+  };
+}

@@ -1,0 +1,112 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempDir, waitFor } from '@hmrkit/test-utils';
+import webpack, { type Compiler, type Configuration } from 'webpack';
+import WebSocket from 'ws';
+
+export interface Project {
+  dir: string;
+  write(name: string, content: string): void;
+  cleanup(): Promise<void>;
+}
+
+/** A tiny webpack app on disk: `src/index.js` plus any extra files. */
+export async function createProject(files: Record<string, string> = {}): Promise<Project> {
+  const { dir, cleanup } = await createTempDir('hmrkit-dev-server-');
+  const write = (name: string, content: string): void => {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  };
+  const all = { 'src/index.js': "document.title = 'v1';\n", ...files };
+  for (const [name, content] of Object.entries(all)) write(name, content);
+  return { dir, write, cleanup };
+}
+
+export function createCompiler(dir: string, overrides: Configuration = {}): Compiler {
+  const compiler = webpack({
+    mode: 'development',
+    context: dir,
+    entry: './src/index.js',
+    devtool: false,
+    infrastructureLogging: { level: 'none' },
+    stats: 'none',
+    // Edits in tests should rebuild at once.
+    watchOptions: { aggregateTimeout: 10 },
+    ...overrides,
+    output: { path: join(dir, 'dist'), publicPath: '/', ...overrides.output },
+  });
+  if (!compiler) throw new Error('webpack() returned null');
+  return compiler;
+}
+
+export interface FrameClient {
+  frames: Array<{ type: string; data?: unknown; params?: unknown }>;
+  socket: WebSocket;
+  closed: Promise<void>;
+  types(): string[];
+  waitForType(type: string, count?: number): Promise<void>;
+  close(): void;
+}
+
+/** A raw ws client that records every frame (as the browser client would get them). */
+export function connectFrames(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<FrameClient> {
+  const origin = new URL(url.replace(/^ws/, 'http')).origin;
+  const socket = new WebSocket(url, { headers: { origin, ...headers } });
+  const frames: FrameClient['frames'] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const client: FrameClient = {
+    frames,
+    socket,
+    closed,
+    types: () => frames.map((frame) => frame.type),
+    waitForType: async (type, count = 1) => {
+      await waitFor(() => frames.filter((frame) => frame.type === type).length >= count, {
+        timeoutMs: 20_000,
+        message: `${count} "${type}" frame(s); got ${frames.map((f) => f.type).join(',')}`,
+      });
+    },
+    close: () => socket.terminate(),
+  };
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(client));
+    socket.once('error', reject);
+  });
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A plain HTTP request with full control over headers (fetch forbids Host). */
+export async function request(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<HttpResult> {
+  const { request: httpRequest } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method, headers: { host: `localhost:${port}`, ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
