@@ -1,0 +1,306 @@
+// Turning sessions into figures: summaries, the markdown tables and the SVG chart.
+
+/**
+ * @typedef {{ min: number, median: number, max: number, count: number }} Summary
+ * @typedef {import('./session.mjs').SessionResult} SessionResult
+ * @typedef {import('./session.mjs').EditResult} EditResult
+ */
+
+/**
+ * @param {(number | null | undefined)[]} values
+ * @returns {Summary | null}
+ */
+export function summarize(values) {
+  const sorted = values
+    .filter((v) => typeof v === 'number' && Number.isFinite(v))
+    .map(Number)
+    .sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { min: sorted[0], median, max: sorted[sorted.length - 1], count: sorted.length };
+}
+
+/**
+ * Everything measured for one target at one N and devtool, pooled over its rounds.
+ * @param {SessionResult[]} sessions
+ * @param {number[]} extraColdStarts
+ */
+export function summarizeTarget(sessions, extraColdStarts) {
+  const leaf = sessions.flatMap((s) => s.leaf);
+  const plain = sessions.flatMap((s) => s.plain);
+  /** @param {(edit: EditResult) => number | null} pick */
+  const over = (pick) => summarize(leaf.map(pick));
+  const since = (/** @type {number | null} */ a, /** @type {number | null} */ b) =>
+    a === null || b === null ? null : a - b;
+  return {
+    leaf: over((e) => e.dom),
+    rebuild: over((e) => e.rebuild),
+    overhead: over((e) => since(e.dom, e.rebuild)),
+    breakdown: {
+      firstFrame: over((e) => e.firstFrame),
+      compileStart: over((e) => e.compileStart),
+      hash: over((e) => e.hash),
+      ok: over((e) => e.ok),
+      okToDom: over((e) => since(e.dom, e.ok)),
+      doneToOk: over((e) =>
+        e.ok === null || e.compileStart === null || e.rebuild === null
+          ? null
+          : e.ok - e.compileStart - e.rebuild,
+      ),
+    },
+    unaccepted: summarize(plain.map((e) => e.dom)),
+    unacceptedRebuild: summarize(plain.map((e) => e.rebuild)),
+    cold: summarize([...sessions.map((s) => s.cold), ...extraColdStarts]),
+    listening: summarize(sessions.map((s) => s.listening)),
+    firstBuild: summarize(sessions.map((s) => s.firstBuild)),
+    rssWarm: summarize(sessions.map((s) => s.rssWarm)),
+    rssAfter: summarize(sessions.map((s) => s.rssAfter)),
+    memEdits: Math.max(0, ...sessions.filter((s) => s.rssAfter !== null).map((s) => s.editCount)),
+    // An accepted edit that reloaded the page, or an unaccepted one that did not, is a failure.
+    hmrFailures: leaf.filter((e) => e.reloaded).length + plain.filter((e) => !e.reloaded).length,
+  };
+}
+
+/** @typedef {ReturnType<typeof summarizeTarget>} TargetSummary */
+
+const MB = 1024 * 1024;
+
+/** @param {number | null | undefined} ms */
+const fmtMs = (ms) => (typeof ms === 'number' ? `${Math.round(ms)} ms` : '–');
+/** @param {number | null | undefined} ms */
+const fmtS = (ms) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(2)} s` : '–');
+/** @param {number | null | undefined} bytes */
+const fmtMB = (bytes) => (typeof bytes === 'number' ? `${Math.round(bytes / MB)} MB` : '–');
+
+/**
+ * @param {number | null | undefined} ours
+ * @param {number | null | undefined} theirs
+ */
+export const ratio = (ours, theirs) =>
+  typeof ours === 'number' && typeof theirs === 'number' && theirs > 0 ? ours / theirs : null;
+/** @param {number | null} r */
+const fmtRatio = (r) => (r === null ? '–' : `${r.toFixed(2)}×`);
+/** @param {boolean | null} met */
+const mark = (met) => (met === null ? '' : met ? ' ✓' : ' ✗');
+
+/**
+ * @typedef {object} Cell  one (N, devtool) with a summary per target
+ * @property {number} n
+ * @property {string} devtool
+ * @property {Partial<Record<'hmrkit' | 'wds', TargetSummary>>} targets
+ */
+
+/**
+ * The main table for one devtool: a row per metric and N, medians and ratios only.
+ * @param {Cell[]} cells
+ * @param {string} devtool
+ */
+export function latencyTable(cells, devtool) {
+  const rows = cells.filter((c) => c.devtool === devtool);
+  /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, goal?: (ours: number | null | undefined, r: number | null) => [string, boolean | null] }[]} */
+  const metrics = [
+    { name: 'leaf edit → DOM (HMR)', pick: (s) => s.leaf?.median, fmt: fmtMs },
+    { name: "webpack's rebuild (floor)", pick: (s) => s.rebuild?.median, fmt: fmtMs },
+    {
+      name: 'overhead = HMR − rebuild',
+      pick: (s) => s.overhead?.median,
+      fmt: fmtMs,
+      goal: (ours) => ['≤ 10 ms', typeof ours === 'number' ? ours <= 10 : null],
+    },
+    { name: 'unaccepted edit → reloaded page', pick: (s) => s.unaccepted?.median, fmt: fmtMs },
+    {
+      name: 'cold start → page shows app',
+      pick: (s) => s.cold?.median,
+      fmt: fmtS,
+      goal: (_, r) => ['≤ 0.7×', r === null ? null : r <= 0.7],
+    },
+    { name: 'server RSS after warm-up', pick: (s) => s.rssWarm?.median, fmt: fmtMB },
+    {
+      name: 'server RSS after the edits',
+      pick: (s) => s.rssAfter?.median,
+      fmt: fmtMB,
+      goal: (_, r) => ['≤ 0.8×', r === null ? null : r <= 0.8],
+    },
+  ];
+  const lines = [
+    '| metric (median) | N | hmrkit | webpack-dev-server 5 | hmrkit / wds | goal |',
+    '|---|--:|--:|--:|--:|---|',
+  ];
+  for (const metric of metrics) {
+    for (const cell of rows) {
+      const ours = cell.targets.hmrkit ? metric.pick(cell.targets.hmrkit) : null;
+      const theirs = cell.targets.wds ? metric.pick(cell.targets.wds) : null;
+      const r = ratio(ours, theirs);
+      const [goal, met] = metric.goal ? metric.goal(ours, r) : ['', null];
+      lines.push(
+        `| ${metric.name} | ${cell.n} | ${metric.fmt(ours)} | ${metric.fmt(theirs)} | ${fmtRatio(r)} | ${goal}${mark(met)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Where the time of a leaf edit goes, per target: medians of each step, from the file write.
+ * @param {Cell[]} cells
+ * @param {string} devtool
+ */
+export function breakdownTable(cells, devtool) {
+  const lines = [
+    '| N | server | → first frame | → compile start | rebuild | done → `ok` | → `ok` | `ok` → DOM | → DOM |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const cell of cells.filter((c) => c.devtool === devtool)) {
+    for (const id of /** @type {const} */ (['hmrkit', 'wds'])) {
+      const s = cell.targets[id];
+      if (!s) continue;
+      const b = s.breakdown;
+      lines.push(
+        `| ${cell.n} | ${id === 'wds' ? 'webpack-dev-server 5' : 'hmrkit'} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * @typedef {{ packages: number, bytes: number }} Footprint
+ * @param {{ full?: Footprint, parts?: Footprint, wds?: Footprint, webpack?: Footprint } | null} footprint
+ */
+export function footprintTable(footprint) {
+  if (!footprint) return '_install footprint not measured in this run_';
+  /** @param {Footprint | undefined} f */
+  const mb = (f) => (f ? `${(f.bytes / 1e6).toFixed(1)} MB` : '–');
+  const { full, parts, wds } = footprint;
+  const lines = [
+    '| added on top of `webpack` | packages | size on disk | goal |',
+    '|---|--:|--:|---|',
+  ];
+  if (full) {
+    const met = full.packages <= 25 && full.bytes <= 5e6;
+    lines.push(
+      `| \`@hmrkit/cli\` (the full \`hmrkit serve\`) | ${full.packages} | ${mb(full)} | ≤ 25 / 5 MB${mark(met)} |`,
+    );
+  }
+  if (parts)
+    lines.push(
+      `| memfs-middleware + socket-server + client + runtime | ${parts.packages} | ${mb(parts)} | |`,
+    );
+  if (wds)
+    lines.push(`| \`webpack-dev-server@5\` + \`webpack-cli\` | ${wds.packages} | ${mb(wds)} | |`);
+  if (full && wds)
+    lines.push(
+      `| hmrkit / wds | ${fmtRatio(ratio(full.packages, wds.packages))} | ${fmtRatio(ratio(full.bytes, wds.bytes))} | |`,
+    );
+  return lines.join('\n');
+}
+
+const COLORS = { hmrkit: '#0b7a5a', wds: '#2f5fb3', floor: '#888888' };
+
+/** @param {string} s */
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Latency by N for both targets, one panel per devtool, webpack's rebuild drawn as the floor.
+ * @param {Cell[]} cells
+ * @param {string[]} devtools
+ * @param {string} caption
+ */
+export function latencyChart(cells, devtools, caption) {
+  const panelW = 440;
+  const pad = { left: 62, right: 52, top: 66, bottom: 34 };
+  const plotH = 230;
+  const width = panelW * devtools.length;
+  const legendY = pad.top + plotH + pad.bottom + 18;
+  const height = legendY + 34;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="600">HMR latency of an accepted leaf edit, file write → DOM (median, ms), by module count N</text>`,
+  ];
+  devtools.forEach((devtool, p) => {
+    const rows = cells.filter((c) => c.devtool === devtool).sort((a, b) => a.n - b.n);
+    const x0 = p * panelW;
+    const plotW = panelW - pad.left - pad.right;
+    /** @type {number[]} */
+    const values = rows.flatMap((c) =>
+      Object.values(c.targets).flatMap((s) => [s?.leaf?.median ?? 0, s?.rebuild?.median ?? 0]),
+    );
+    const top = niceCeil(Math.max(10, ...values));
+    const x = (/** @type {number} */ i) =>
+      x0 + pad.left + (rows.length === 1 ? plotW / 2 : (plotW * i) / (rows.length - 1));
+    const y = (/** @type {number} */ v) => pad.top + plotH - (plotH * v) / top;
+    parts.push(
+      `<text x="${x0 + pad.left + plotW / 2}" y="${pad.top - 18}" text-anchor="middle" font-weight="600">devtool: ${esc(devtool)}</text>`,
+    );
+    for (let k = 0; k <= 4; k++) {
+      const v = (top * k) / 4;
+      parts.push(
+        `<line x1="${x0 + pad.left}" x2="${x0 + pad.left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`,
+        `<text x="${x0 + pad.left - 8}" y="${y(v) + 4}" text-anchor="end" fill="#555">${Math.round(v)}</text>`,
+      );
+    }
+    rows.forEach((c, i) => {
+      parts.push(
+        `<text x="${x(i)}" y="${pad.top + plotH + 20}" text-anchor="middle" fill="#333">N = ${c.n}</text>`,
+      );
+    });
+    if (rows.length === 0) return;
+    // The floor: webpack's own rebuild, the lower of the two targets' medians.
+    const floor = rows.map((c) => {
+      const r = Object.values(c.targets)
+        .map((s) => s?.rebuild?.median)
+        .filter((v) => typeof v === 'number');
+      return r.length ? Math.min(...r) : 0;
+    });
+    const floorPts = floor.map((v, i) => `${x(i)},${y(v)}`).join(' ');
+    parts.push(
+      `<polygon points="${x(0)},${y(0)} ${floorPts} ${x(rows.length - 1)},${y(0)}" fill="#efefef"/>`,
+      `<polyline points="${floorPts}" fill="none" stroke="${COLORS.floor}" stroke-width="2" stroke-dasharray="5 4"/>`,
+    );
+    for (const id of /** @type {const} */ (['wds', 'hmrkit'])) {
+      const pts = rows
+        .map((c, i) => [i, c.targets[id]?.leaf?.median])
+        .filter(([, v]) => typeof v === 'number');
+      if (pts.length === 0) continue;
+      parts.push(
+        `<polyline points="${pts.map(([i, v]) => `${x(Number(i))},${y(Number(v))}`).join(' ')}" fill="none" stroke="${COLORS[id]}" stroke-width="2.5"/>`,
+      );
+      for (const [i, v] of pts) {
+        // webpack-dev-server's labels above its points, ours below: they never collide.
+        const dy = id === 'wds' ? -9 : 17;
+        parts.push(
+          `<circle cx="${x(Number(i))}" cy="${y(Number(v))}" r="3.5" fill="${COLORS[id]}"/>`,
+          `<text x="${x(Number(i)) + 7}" y="${y(Number(v)) + dy}" fill="${COLORS[id]}" font-weight="600">${Math.round(Number(v))}</text>`,
+        );
+      }
+    }
+  });
+  const legend = [
+    ['hmrkit serve', COLORS.hmrkit, ''],
+    ['webpack-dev-server 5 (webpack serve)', COLORS.wds, ''],
+    ["webpack's own rebuild (the floor)", COLORS.floor, '5 4'],
+  ];
+  const widths = legend.map(([label]) => 40 + label.length * 6.6);
+  let lx = (width - widths.reduce((a, b) => a + b, 0)) / 2;
+  legend.forEach(([label, color, dash], i) => {
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 20}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+      `<text x="${lx + 26}" y="${legendY}" fill="#333">${esc(label)}</text>`,
+    );
+    lx += widths[i];
+  });
+  parts.push(
+    `<text x="${width / 2}" y="${height - 8}" text-anchor="middle" fill="#666" font-size="11">${esc(caption)}</text>`,
+    '</svg>',
+  );
+  return `${parts.join('\n')}\n`;
+}
+
+/** @param {number} v */
+function niceCeil(v) {
+  const exp = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * exp >= v) return m * exp;
+  return 10 * exp;
+}

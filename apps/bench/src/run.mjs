@@ -1,0 +1,451 @@
+// `pnpm bench`: hmrkit serve vs webpack serve (webpack-dev-server 5) on the same generated app,
+// same webpack config, same browser; alternating A B A B. See ../README.md for what and how.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { textSource, writeApp } from './app.mjs';
+import { measureFootprint } from './footprint.mjs';
+import { summarizeProfileDir } from './profile.mjs';
+import {
+  breakdownTable,
+  footprintTable,
+  latencyChart,
+  latencyTable,
+  ratio,
+  summarizeTarget,
+} from './report.mjs';
+import { runSession } from './session.mjs';
+import { createTargets, packageVersion } from './targets.mjs';
+
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const REPO_ROOT = join(BENCH_DIR, '../..');
+const WORK_DIR = join(BENCH_DIR, '.work');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const { values: flags } = parseArgs({
+  // `pnpm bench -- --n 3` may hand the separator through.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: {
+    smoke: { type: 'boolean', default: false },
+    n: { type: 'string' },
+    devtools: { type: 'string' },
+    targets: { type: 'string', default: 'hmrkit,wds' },
+    rounds: { type: 'string' },
+    warmup: { type: 'string' },
+    edits: { type: 'string' },
+    unaccepted: { type: 'string' },
+    cold: { type: 'string' },
+    'mem-edits': { type: 'string' },
+    footprint: { type: 'boolean' },
+    'no-footprint': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    timeout: { type: 'string', default: '120000' },
+  },
+});
+
+const smoke = flags.smoke;
+/** @param {string | undefined} value @param {number} fallback */
+const int = (value, fallback) => (value === undefined ? fallback : Number.parseInt(value, 10));
+/** @param {string | undefined} value @param {string} fallback */
+const list = (value, fallback) =>
+  (value ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const options = {
+  n: list(flags.n, smoke ? '3' : '3,1000,5000').map(Number),
+  devtools: list(flags.devtools, smoke ? 'false' : 'false,eval-cheap-module-source-map'),
+  targets: list(flags.targets, 'hmrkit,wds'),
+  rounds: int(flags.rounds, smoke ? 1 : 2),
+  warmup: int(flags.warmup, smoke ? 2 : 3),
+  edits: int(flags.edits, smoke ? 5 : 6),
+  unaccepted: int(flags.unaccepted, smoke ? 2 : 3),
+  cold: int(flags.cold, smoke ? 0 : 1),
+  memEdits: int(flags['mem-edits'], smoke ? 0 : 200),
+  footprint: flags.footprint ?? (!smoke && !flags['no-footprint']),
+  profile: flags.profile,
+  timeoutMs: int(flags.timeout, 120_000),
+};
+const scratchOut = smoke ? 'smoke' : options.profile ? 'profiled' : null;
+const outDir = flags.out ?? (scratchOut ? join(WORK_DIR, scratchOut) : join(BENCH_DIR, 'results'));
+const isDefaultOut = !flags.out && !scratchOut;
+
+/** @param {string} line */
+const say = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+// Load on the machine is part of the result: the figures of a loaded machine are noisier.
+/** @type {number[]} */
+const loadSamples = [];
+const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 5000);
+loadTimer.unref();
+
+const startedAt = new Date();
+const needsHmrkit = options.targets.includes('hmrkit') || options.footprint;
+if (needsHmrkit && !flags['no-build']) {
+  say('building @hmrkit/cli and its dependencies (turbo, cached)');
+  execFileSync(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'build', '--filter=@hmrkit/cli...', '--output-logs=errors-only'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+}
+
+const targets = createTargets(options.targets);
+mkdirSync(WORK_DIR, { recursive: true });
+mkdirSync(outDir, { recursive: true });
+const sessionsDir = join(WORK_DIR, 'sessions');
+rmSync(sessionsDir, { recursive: true, force: true });
+mkdirSync(sessionsDir, { recursive: true });
+const profileDir = join(WORK_DIR, 'profiles');
+if (options.profile) {
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+}
+
+/** @type {import('./report.mjs').Cell[]} */
+const cells = [];
+/** @type {Record<string, unknown>[]} */
+const raw = [];
+/** @type {string[]} */
+const failures = [];
+
+const profileRoot = mkdtempSync(join(tmpdir(), 'hmrkit-bench-chromium-'));
+const browser = await chromium.launchPersistentContext(profileRoot, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: CHROMIUM_ARGS,
+});
+try {
+  for (const pageToClose of browser.pages()) await pageToClose.close();
+  for (const n of options.n) {
+    say(`generating the app with N = ${n} modules`);
+    const app = writeApp(join(WORK_DIR, `app-${n}`), n);
+    for (const devtool of options.devtools) {
+      /** @type {Record<string, import('./session.mjs').SessionResult[]>} */
+      const sessions = Object.fromEntries(targets.map((t) => [t.id, []]));
+      /** @type {Record<string, number[]>} */
+      const colds = Object.fromEntries(targets.map((t) => [t.id, []]));
+      for (let round = 0; round < options.rounds; round++) {
+        // A B A B: each round runs every target once, in the same order, so drift hits both.
+        for (const target of targets) {
+          const tag = `${target.id}-n${n}-${devtool}-r${round}`;
+          say(`N=${n} devtool=${devtool} round ${round + 1}/${options.rounds}: ${target.label}`);
+          try {
+            const result = await runSession({
+              target,
+              app,
+              devtool,
+              browser,
+              workDir: sessionsDir,
+              tag,
+              warmup: options.warmup,
+              edits: options.edits,
+              unaccepted: options.unaccepted,
+              memEdits: round === 0 ? options.memEdits : 0,
+              timeoutMs: options.timeoutMs,
+              // Both servers are profiled alike; profiling slows them, so a profiled run is
+              // for finding where the time goes, not for the figures.
+              nodeArgs: options.profile
+                ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, tag)}`]
+                : [],
+            });
+            sessions[target.id].push(result);
+            raw.push({ n, devtool, round, target: target.id, ...result });
+            say(
+              `  cold ${result.cold} ms, leaf ${medianOf(result.leaf.map((e) => e.dom))} ms, rebuild ${medianOf(result.leaf.map((e) => e.rebuild))} ms`,
+            );
+          } catch (error) {
+            failures.push(`${tag}: ${error instanceof Error ? error.message : error}`);
+            say(`  FAILED: ${error}`);
+          } finally {
+            resetApp(app);
+          }
+        }
+        for (let c = 0; c < options.cold; c++) {
+          for (const target of targets) {
+            const tag = `${target.id}-n${n}-${devtool}-r${round}-cold${c}`;
+            try {
+              const result = await runSession({
+                target,
+                app,
+                devtool,
+                browser,
+                workDir: sessionsDir,
+                tag,
+                warmup: 0,
+                edits: 0,
+                unaccepted: 0,
+                memEdits: 0,
+                timeoutMs: options.timeoutMs,
+              });
+              colds[target.id].push(result.cold);
+              say(`  cold start ${target.label}: ${result.cold} ms`);
+            } catch (error) {
+              failures.push(`${tag}: ${error instanceof Error ? error.message : error}`);
+            }
+          }
+        }
+      }
+      cells.push({
+        n: app.modules,
+        devtool,
+        targets: Object.fromEntries(
+          targets
+            .filter((t) => sessions[t.id].length > 0)
+            .map((t) => [t.id, summarizeTarget(sessions[t.id], colds[t.id])]),
+        ),
+      });
+    }
+  }
+} finally {
+  await browser.close();
+  rmSync(profileRoot, { recursive: true, force: true });
+}
+
+let footprint = null;
+if (options.footprint) {
+  say('install footprint (npm, fresh projects in .work/footprint)');
+  try {
+    footprint = measureFootprint({
+      packagesDir: join(REPO_ROOT, 'packages'),
+      workDir: WORK_DIR,
+      webpackVersion: packageVersion('webpack'),
+      wdsVersion: packageVersion('webpack-dev-server'),
+      webpackCliVersion: packageVersion('webpack-cli'),
+      log: (line) => say(`  ${line}`),
+    });
+  } catch (error) {
+    failures.push(`footprint: ${error instanceof Error ? error.message : error}`);
+  }
+}
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGB: Math.round(totalmem() / 1024 ** 3),
+  os: `${process.platform} ${release()}`,
+  node: process.version,
+  chromium: safe(() =>
+    execFileSync(CHROMIUM, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim(),
+  ),
+  loadAverage: {
+    mean: loadSamples.length
+      ? loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length
+      : loadavg()[0],
+    max: loadSamples.length ? Math.max(...loadSamples) : loadavg()[0],
+  },
+};
+const versions = {
+  webpack: packageVersion('webpack'),
+  'webpack-dev-server': packageVersion('webpack-dev-server'),
+  'webpack-cli': packageVersion('webpack-cli'),
+  'html-webpack-plugin': packageVersion('html-webpack-plugin'),
+  '@hmrkit/cli': options.targets.includes('hmrkit') ? packageVersion('@hmrkit/cli') : null,
+  commit: safe(() =>
+    execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).trim(),
+  ),
+};
+
+/** @type {Record<string, ReturnType<typeof summarizeProfileDir> & { edits: number }>} */
+const profiles = {};
+if (options.profile) {
+  for (const session of raw) {
+    const tag = `${session.target}-n${session.n}-${session.devtool}-r${session.round}`;
+    // From the first page on: start-up and the first build are the cold start's business.
+    const summary = safe(() => summarizeProfileDir(join(profileDir, tag), Number(session.cold)));
+    if (summary)
+      profiles[tag] = {
+        ...summary,
+        functions: summary.functions.slice(0, 40),
+        edits: Number(session.editCount),
+      };
+  }
+}
+
+const markdown = renderMarkdown();
+const results = {
+  date: startedAt.toISOString(),
+  durationSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+  machine,
+  versions,
+  options,
+  summary: cells,
+  footprint,
+  profiles,
+  failures,
+  sessions: raw,
+};
+writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(outDir, 'latest.md'), markdown);
+writeFileSync(
+  join(outDir, 'latency.svg'),
+  latencyChart(
+    cells,
+    options.devtools,
+    `${startedAt.toISOString().slice(0, 10)} · ${machine.cpu}, ${machine.cores} cores · Node ${process.version} · webpack ${versions.webpack} · webpack-dev-server ${versions['webpack-dev-server']}`,
+  ),
+);
+if (isDefaultOut) updateReadme(markdown);
+process.stdout.write(markdown);
+say(`wrote ${join(outDir, 'latest.json')}, latest.md, latency.svg`);
+if (failures.length > 0) {
+  say(`${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
+  process.exitCode = 1;
+}
+
+/** Puts leaf.js and plain.js back to their initial text between sessions. @param {ReturnType<typeof writeApp>} app */
+function resetApp(app) {
+  writeFileSync(app.leaf, textSource('leaf 0'));
+  writeFileSync(app.plain, textSource('plain 0'));
+}
+
+/** @param {(number | null)[]} values */
+function medianOf(values) {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  return v.length ? v[Math.floor(v.length / 2)] : '–';
+}
+
+/**
+ * @template T
+ * @param {() => T} fn
+ * @returns {T | null}
+ */
+function safe(fn) {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+function renderMarkdown() {
+  const date = startedAt.toISOString().slice(0, 16).replace('T', ' ');
+  const load = machine.loadAverage;
+  const lines = [
+    `Measured ${date} UTC on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGB} GB RAM, ${machine.os}), Node ${machine.node}, ${machine.chromium ?? 'Chromium'} headless; load average ${load.mean.toFixed(1)} (max ${load.max.toFixed(1)}) on ${machine.cores} cores during the run${load.mean > machine.cores * 0.6 ? ' — the machine was shared with other work, so expect more noise than ±12 %' : ''}.`,
+    `Versions: webpack ${versions.webpack}, webpack-dev-server ${versions['webpack-dev-server']} (webpack-cli ${versions['webpack-cli']}), html-webpack-plugin ${versions['html-webpack-plugin']}${versions['@hmrkit/cli'] ? `, @hmrkit/cli ${versions['@hmrkit/cli']}` : ''} at ${versions.commit ?? 'an unknown commit'}.`,
+    `Method: ${options.rounds} round(s) A B per target and devtool; per session ${options.warmup} warm-up + ${options.edits} measured leaf edits and ${options.unaccepted} unaccepted edits; ${options.cold} extra cold start(s) per round; RSS after ${options.memEdits || '–'} edits in the first round. Medians; ratios are hmrkit / webpack-dev-server.`,
+    '',
+  ];
+  for (const devtool of options.devtools) {
+    lines.push(`#### devtool: ${devtool}`, '', latencyTable(cells, devtool), '');
+  }
+  lines.push(
+    `#### Where the time goes (leaf edit, devtool: ${options.devtools[0]}, medians, ms from the file write)`,
+    '',
+    breakdownTable(cells, options.devtools[0]),
+    '',
+    '`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok`: from the end of the rebuild to the `ok` frame on the socket (stats work, serialization, sending); `ok → DOM`: the client fetches the update and applies it.',
+    '',
+    '#### Install footprint',
+    '',
+    footprintTable(
+      footprint && {
+        webpack: bytesOnDisk(footprint.webpack),
+        full: footprint.full && bytesOnDisk(footprint.full),
+        parts: bytesOnDisk(footprint.parts),
+        wds: bytesOnDisk(footprint.wds),
+      },
+    ),
+    '',
+  );
+  if (footprint)
+    lines.push(
+      'Packages and `du` size of node_modules in a fresh npm project, minus the same project with only webpack installed; our packages come from `pnpm pack` tarballs.',
+      '',
+    );
+  lines.push('#### Against the goals', '', ...goalLines(), '');
+  if (options.profile) lines.push(...profileLines());
+  if (failures.length > 0) lines.push('#### Failures', '', ...failures.map((f) => `- ${f}`), '');
+  return `${lines.join('\n')}\n`;
+}
+
+function profileLines() {
+  const lines = [
+    '#### CPU by owner (server process after the first page, ms per edit; profiled run)',
+    '',
+  ];
+  for (const [tag, p] of Object.entries(profiles)) {
+    const perEdit = (/** @type {number} */ ms) => (ms / Math.max(1, p.edits)).toFixed(1);
+    const top = p.owners.filter((o) => o.owner !== '(idle)').slice(0, 10);
+    lines.push(
+      `- ${tag} (${p.edits} edits): ${top.map((o) => `${o.owner} ${perEdit(o.ms)}`).join(', ')}`,
+    );
+  }
+  lines.push(
+    '',
+    'Per function: `node src/profile.mjs --skip <cold ms> .work/profiles/<session>`.',
+    '',
+  );
+  return lines;
+}
+
+/** @param {{ packages: number, diskBytes: number }} f */
+function bytesOnDisk(f) {
+  return { packages: f.packages, bytes: f.diskBytes };
+}
+
+function goalLines() {
+  const out = [];
+  for (const cell of cells.filter((c) => c.devtool === options.devtools[0])) {
+    const ours = cell.targets.hmrkit;
+    const theirs = cell.targets.wds;
+    if (!ours) continue;
+    const overhead = ours.overhead?.median;
+    const cold = ratio(ours.cold?.median, theirs?.cold?.median);
+    const rss = ratio(
+      ours.rssAfter?.median ?? ours.rssWarm?.median,
+      theirs?.rssAfter?.median ?? theirs?.rssWarm?.median,
+    );
+    /** @param {boolean} met */
+    const tick = (met) => (met ? 'met' : '**not met**');
+    out.push(
+      `- N = ${cell.n}: overhead ${overhead === undefined ? '–' : `${Math.round(overhead)} ms`} (goal ≤ 10 ms: ${overhead === undefined ? '–' : tick(overhead <= 10)}); cold start ${cold === null ? '–' : `${cold.toFixed(2)}×`} (goal ≤ 0.7×: ${cold === null ? '–' : tick(cold <= 0.7)}); RSS ${rss === null ? '–' : `${rss.toFixed(2)}×`} (goal ≤ 0.8×: ${rss === null ? '–' : tick(rss <= 0.8)}); HMR failures ${ours.hmrFailures}.`,
+    );
+  }
+  if (footprint?.full) {
+    const { packages, diskBytes } = footprint.full;
+    out.push(
+      `- install: ${packages} packages / ${(diskBytes / 1e6).toFixed(1)} MB on top of webpack (goal ≤ 25 / 5 MB: ${packages <= 25 && diskBytes <= 5e6 ? 'met' : '**not met**'}).`,
+    );
+  }
+  return out;
+}
+
+/** Replaces the figures block of apps/bench/README.md with this run's markdown. @param {string} md */
+function updateReadme(md) {
+  const readme = join(BENCH_DIR, 'README.md');
+  const start = '<!-- bench:latest:start -->';
+  const end = '<!-- bench:latest:end -->';
+  const text = safe(() => readFileSync(readme, 'utf8'));
+  if (!text?.includes(start) || !text.includes(end)) return;
+  const before = text.slice(0, text.indexOf(start) + start.length);
+  const after = text.slice(text.indexOf(end));
+  writeFileSync(readme, `${before}\n\n![latency by N](results/latency.svg)\n\n${md}\n${after}`);
+}
