@@ -63,6 +63,22 @@ function loadSockjs(): SockjsModule {
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** sockjs's unframed `<prefix>/websocket` endpoint (its session receiver says "websocket-raw"). */
+function isRawEndpoint(conn: object): boolean {
+  const session = (conn as { _session?: { recv?: { protocol?: string } } })._session;
+  return session?.recv?.protocol === 'websocket-raw';
+}
+
+/**
+ * sockjs's raw websocket endpoint (faye-websocket) throws for a close code
+ * other than 1000 or 3000–4999, so a server closing with 1001 ("going away")
+ * would crash. Codes outside that range become 1000 there.
+ */
+export function toRawCloseCode(code: number | undefined): number | undefined {
+  if (code === undefined || code === 1000 || (code >= 3000 && code <= 4999)) return code;
+  return 1000;
+}
+
 const DEFAULT_SOCKJS_URL = '/__webpack_dev_server__/sockjs.bundle.js';
 
 interface SocketInfo {
@@ -145,10 +161,10 @@ export function createSockjsTransport(
           if (conn.readyState === READY_STATE.OPEN) conn.write(text);
         },
         close(code, reason) {
-          conn.close(code, reason);
+          conn.close(isRawEndpoint(conn) ? toRawCloseCode(code) : code, reason);
         },
         terminate() {
-          conn.close(1001, 'Terminated');
+          conn.close(isRawEndpoint(conn) ? 1000 : 1001, 'Terminated');
           socket?.destroy();
         },
       };

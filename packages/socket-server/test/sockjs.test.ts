@@ -156,6 +156,19 @@ describe('sockjs transport', () => {
     await closeClient(good);
   });
 
+  it('closes raw-endpoint clients on close() without throwing (1001 is not a sockjs code)', async () => {
+    harness = await startHarness({ transport: 'sockjs' });
+    const port = harness.port;
+    const raw = connect(port, {
+      host: `127.0.0.1:${port}`,
+      origin: `http://127.0.0.1:${port}`,
+      path: '/ws/websocket',
+    });
+    expect(await raw.next()).toBe('{"type":"hot"}');
+    await harness.sockets.close();
+    await raw.closed;
+  });
+
   it('frames messages as sockjs does: one a[...] per message', async () => {
     harness = await startHarness({ transport: 'sockjs' });
     const port = harness.port;
