@@ -1,3 +1,4 @@
+export type { DevServerApp, ResponseHelpers } from './app';
 export type { FinalHandler, Middleware, NamedMiddleware, NextFunction } from './chain';
 export { composeMiddlewares } from './chain';
 export { isWebTarget } from './compiler';

@@ -147,7 +147,7 @@ export interface NormalizedOptions {
 
 /** Options of webpack-dev-server 5 that hmrkit does not implement: a clear error, not silence. */
 const UNSUPPORTED: Record<string, string> = {
-  app: 'hmrkit runs on node:http with its own middleware chain; use setupMiddlewares to add middleware',
+  app: 'hmrkit runs on node:http with its own middleware chain; in setupMiddlewares, add entries to the list or routes with devServer.app.get/post/use',
   bonjour: 'ZeroConf announcement is not implemented',
   ipc: 'listening on a Unix socket or pipe is not implemented',
   http2: 'removed in webpack-dev-server 5; use server: "https"',

@@ -7,6 +7,7 @@ import { createMemfsMiddleware, type MemfsMiddleware } from '@hmrkit/memfs-middl
 import { createStaticChangedMessage, type ServerMessage } from '@hmrkit/protocol';
 import { createSocketServer, type SocketServer } from '@hmrkit/socket-server';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
+import { createApp, type DevServerApp, decorateResponse } from './app';
 import { composeMiddlewares, type Middleware, type NamedMiddleware } from './chain';
 import { getCompilers, getPrimaryCompiler, PLUGIN_NAME, setupCompilers } from './compiler';
 import { createCompressMiddleware } from './compress';
@@ -63,6 +64,12 @@ export class DevServer {
   socketServer: SocketServer | undefined;
   /** The stats of the last build. */
   stats: Stats | MultiStats | undefined;
+  /**
+   * An express-like router (`get`, `post`, `use`, … with `res.send`/`res.json`)
+   * for the `devServer.app.get(...)` calls of webpack-dev-server configs.
+   * Its routes run right after the Host check.
+   */
+  readonly app: DevServerApp = createApp();
 
   #messenger: BuildMessenger;
   #watchers: FileWatcher[] = [];
@@ -230,12 +237,18 @@ export class DevServer {
         'Invalid options: devServer.setupMiddlewares should return the list of middlewares.',
       );
     }
-    const handle = composeMiddlewares(list, (req, res, error) =>
+    // The app's routes go right after the Host check (webpack-dev-server runs them first of all).
+    const ordered: Array<NamedMiddleware | Middleware> = [...list];
+    const checkIndex = ordered.findIndex(
+      (entry) => typeof entry !== 'function' && entry.name === 'host-header-check',
+    );
+    ordered.splice(checkIndex + 1, 0, { name: 'app', middleware: this.app.handle });
+    const handle = composeMiddlewares(ordered, (req, res, error) =>
       finalHandler(req, res, error, this.logger),
     );
     const listener = (req: IncomingMessage, res: ServerResponse): void => {
       if (this.socketServer?.handleRequest(req, res)) return;
-      handle(req, res);
+      handle(req, decorateResponse(res));
     };
 
     const server = await createNodeServer(options.server, listener, process.cwd());
@@ -304,7 +317,7 @@ export class DevServer {
             ...webSocketHostname(options),
           }),
           options.headers,
-          () => ({ devServer: this, compiler: this.compiler }),
+          () => this.middleware?.context,
         ),
       },
     ];

@@ -354,6 +354,44 @@ describe('DevServer: HTTP', () => {
   });
 });
 
+describe('DevServer: setupMiddlewares as webpack-dev-server documents it', () => {
+  it('runs devServer.app routes and express-style res.send middlewares, behind the Host check', async () => {
+    const { port } = await start({
+      setupMiddlewares: (middlewares, devServer) => {
+        const app = (devServer as DevServer).app;
+        app.get('/setup-middleware/some/path', (_req, res) => {
+          res.send('setup-middlewares option GET');
+        });
+        app.post('/api/users/:id', (req, res) => {
+          res.status(201).json({ id: req.params.id });
+        });
+        middlewares.unshift({
+          name: 'first-in-array',
+          path: '/foo/path',
+          middleware: (_req: unknown, res: { send(body: string): void }) => res.send('Foo!'),
+        });
+        middlewares.push({
+          name: 'hello-world-test-one',
+          middleware: (_req: unknown, res: { send(body: string): void }) => res.send('Foo Bar!'),
+        });
+        return middlewares;
+      },
+    });
+    const get = await request(port, '/setup-middleware/some/path');
+    expect(get.status).toBe(200);
+    expect(get.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(get.body).toBe('setup-middlewares option GET');
+    const post = await request(port, '/api/users/42', {}, 'POST');
+    expect(post.status).toBe(201);
+    expect(JSON.parse(post.body)).toEqual({ id: '42' });
+    expect((await request(port, '/foo/path')).body).toBe('Foo!');
+    expect((await request(port, '/anything-else')).body).toBe('Foo Bar!');
+    // The routes are not a way around the Host check.
+    const foreign = await request(port, '/setup-middleware/some/path', { host: 'evil.example' });
+    expect(foreign.status).toBe(403);
+  });
+});
+
 describe('DevServer: lifecycle', () => {
   it('stop() releases the port, the sockets and the watch; start again works', async () => {
     const { port, project } = await start();
