@@ -1,0 +1,12 @@
+export type { Mode, ServeArgs } from './args';
+export { parseEnv } from './args';
+export type { RunCliOptions } from './cli';
+export { runCli, VERSION } from './cli';
+export type { ConfigArgv, LoadConfigOptions, TsImporter } from './config';
+export { CONFIG_FILE_NAMES, findConfigFile, importConfigFile, resolveConfigExport } from './config';
+export type { CliErrorKind, ExitCode } from './errors';
+export { CliError, EXIT_CODES, getExitCode } from './errors';
+export type { BuildSummary, OutputStream, ServerUrls } from './output';
+export { formatBuildLine, summarizeBuild } from './output';
+export type { CliIO, ServeHandle, StartServeOptions } from './serve';
+export { startServe } from './serve';

@@ -1,0 +1,264 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DevServer, type DevServerOptions } from '@hmrkit/dev-server';
+import type { Compiler, Configuration, MultiCompiler, MultiStats, Stats } from 'webpack';
+import type { ServeArgs } from './args';
+import {
+  applyCliToConfigs,
+  createConfigArgv,
+  findConfigFile,
+  importConfigFile,
+  type LoadConfigOptions,
+  resolveConfigExport,
+} from './config';
+import {
+  createDevServerOptions,
+  pickDevServerOptions,
+  userConfiguredStats,
+} from './devServerOptions';
+import { runtimeError } from './errors';
+import {
+  childStatsOf,
+  createColors,
+  formatBuildLine,
+  formatProblems,
+  formatUrls,
+  type OutputStream,
+  type ServerUrls,
+  shouldUseColor,
+  summarizeBuild,
+} from './output';
+import { computeUrls } from './urls';
+
+/** Where the CLI reads and writes; defaults to the process's. */
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/** A running `hmrkit serve`. */
+export interface ServeHandle {
+  devServer: DevServer;
+  compiler: Compiler | MultiCompiler;
+  /** The webpack configurations the compiler was created from (after flags). */
+  configs: Configuration[];
+  /** The options handed to `new DevServer()` (config `devServer` + flags). */
+  options: DevServerOptions;
+  config: string | undefined;
+  urls: ServerUrls;
+  /** Stops the dev server (sockets, watchers, compiler, HTTP server). Idempotent. */
+  close(): Promise<void>;
+  /** Resolves with the exit code once the server is stopped: 0 after close(), 1 after a crash. */
+  closed: Promise<number>;
+}
+
+export type StartServeOptions = LoadConfigOptions;
+
+export function createProcessIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+}
+
+const DEFAULT_ARGS: ServeArgs = { entries: [], env: { WEBPACK_SERVE: true }, debug: false };
+
+/** The dev server's own "Project is running at" block repeats ours, so it is filtered out. */
+const DEV_SERVER_LOGGER = 'hmrkit-dev-server';
+const URL_BLOCK_LINE =
+  /^(Project is running at|Loopback:|On Your Network|Content not from webpack is served from)/;
+
+function silenceUrlBlock(compiler: Compiler | MultiCompiler): void {
+  const children = 'compilers' in compiler ? compiler.compilers : [compiler];
+  for (const child of children) {
+    child.hooks.infrastructureLog.tap('hmrkit-cli', (name, type, args) => {
+      if (name !== DEV_SERVER_LOGGER || type !== 'info') return undefined;
+      const first = args?.[0];
+      return typeof first === 'string' && URL_BLOCK_LINE.test(first) ? true : undefined;
+    });
+  }
+}
+
+function getServerUrls(devServer: DevServer, https: boolean, host: string | undefined): ServerUrls {
+  let own: ServerUrls | undefined;
+  try {
+    own = (devServer as { getUrls?: () => ServerUrls | undefined }).getUrls?.();
+  } catch {
+    // Fall back to the bound address below.
+  }
+  if (own && typeof own.local === 'string') return { local: own.local, network: own.network ?? [] };
+  const address = devServer.server?.address();
+  if (!address || typeof address === 'string') {
+    throw runtimeError('The dev server started but is not listening on a TCP port.');
+  }
+  return computeUrls(address as AddressInfo, { https, requestedHost: host });
+}
+
+const isHttps = (options: DevServerOptions): boolean =>
+  options.server === 'https' ||
+  (typeof options.server === 'object' &&
+    options.server !== null &&
+    options.server.type === 'https');
+
+/** The static folders that exist (the default `public` is listed only when it is there). */
+function staticDirsOf(devServer: DevServer): string[] {
+  const folders = (devServer.options as { static?: Array<{ directory?: unknown }> }).static ?? [];
+  return folders.flatMap((item) =>
+    typeof item.directory === 'string' && existsSync(item.directory) ? [item.directory] : [],
+  );
+}
+
+/**
+ * Loads the config, applies the flags, creates the webpack compiler and starts a DevServer.
+ * Resolves once the server listens (the first build may still be running) and prints the URL
+ * block, then one status line per build. Throws `CliError`/`DevServerError`/webpack's
+ * `ValidationError`; `getExitCode()` maps them to exit codes.
+ */
+export async function startServe(
+  partialArgs: Partial<ServeArgs> = {},
+  partialIo: Partial<CliIO> = {},
+  startOptions: StartServeOptions = {},
+): Promise<ServeHandle> {
+  const args: ServeArgs = {
+    ...DEFAULT_ARGS,
+    ...partialArgs,
+    env: { ...DEFAULT_ARGS.env, ...partialArgs.env },
+  };
+  const io: CliIO = { ...createProcessIO(), ...partialIo };
+  const useColor = shouldUseColor(args.color, io.env, io.stdout);
+  const colors = createColors(useColor);
+
+  const configFile = findConfigFile(io.cwd, args.config);
+  const exported = configFile ? await importConfigFile(configFile, startOptions) : {};
+  const resolved = await resolveConfigExport(
+    exported,
+    createConfigArgv(args, configFile),
+    configFile,
+  );
+  const isArray = Array.isArray(resolved);
+  const configs = applyCliToConfigs(isArray ? resolved : [resolved], args, io.env.NODE_ENV).map(
+    // webpack resolves entries against `context`, which defaults to process.cwd().
+    (config) => (config.context === undefined ? { ...config, context: io.cwd } : config),
+  );
+
+  const baseOptions = pickDevServerOptions(configs);
+  const userStats = userConfiguredStats(configs, baseOptions);
+  const options = createDevServerOptions(
+    baseOptions,
+    {
+      ...args,
+      static: Array.isArray(args.static)
+        ? args.static.map((dir) => resolve(io.cwd, dir))
+        : args.static,
+    },
+    { quietStats: !userStats },
+  );
+  // The dev server resolves its default static folder against process.cwd(); an embedding
+  // caller may run the CLI for another folder.
+  if ((options.static === undefined || options.static === true) && io.cwd !== process.cwd()) {
+    options.static = join(io.cwd, 'public');
+  }
+
+  const { default: webpack } = await import('webpack');
+  const compiler = isArray ? webpack(configs) : webpack(configs[0] as Configuration);
+  silenceUrlBlock(compiler);
+
+  // Build lines wait for the URL block, so the first screen reads top to bottom.
+  let listening = false;
+  const pending: string[] = [];
+  const print = (text: string): void => {
+    if (listening) io.stdout.write(text);
+    else pending.push(text);
+  };
+  let previousChildren: Stats[] = [];
+  const onDone = (stats: Stats | MultiStats): void => {
+    const summary = summarizeBuild(stats, previousChildren);
+    previousChildren = childStatsOf(stats);
+    let text = `${formatBuildLine(summary, colors)}\n`;
+    // With the user's own stats settings the middleware prints them; ours would repeat them.
+    if (!userStats && (summary.errors > 0 || summary.warnings > 0)) {
+      const problems = formatProblems(stats, useColor);
+      // A blank line after webpack's text separates it from the next status line.
+      if (problems) text += `${problems}\n\n`;
+    }
+    print(text);
+  };
+  // Two taps only because Compiler and MultiCompiler type their done hooks differently.
+  if ('compilers' in compiler) {
+    compiler.hooks.done.tap('hmrkit-cli', (stats) => onDone(stats));
+  } else {
+    compiler.hooks.done.tap('hmrkit-cli', (stats) => onDone(stats));
+  }
+
+  let devServer: DevServer;
+  try {
+    devServer = new DevServer(options, compiler);
+  } catch (error) {
+    await closeCompiler(compiler);
+    throw error;
+  }
+  try {
+    await devServer.start();
+  } catch (error) {
+    await devServer.stop().catch(() => undefined);
+    await closeCompiler(compiler);
+    throw error;
+  }
+
+  let urls: ServerUrls;
+  try {
+    urls = getServerUrls(devServer, isHttps(options), options.host);
+  } catch (error) {
+    await devServer.stop().catch(() => undefined);
+    await closeCompiler(compiler);
+    throw error;
+  }
+  io.stdout.write(formatUrls(urls, colors, staticDirsOf(devServer)));
+  listening = true;
+  for (const text of pending.splice(0)) io.stdout.write(text);
+
+  let settle: (code: number) => void = () => {};
+  const closed = new Promise<number>((resolvePromise) => {
+    settle = resolvePromise;
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (code: number): Promise<void> => {
+    const current =
+      stopping ??
+      devServer
+        .stop()
+        // Closing the compiler too lets webpack persist a filesystem cache.
+        .then(() => closeCompiler(compiler))
+        .then(
+          () => settle(code),
+          (error: unknown) => {
+            settle(1);
+            throw error;
+          },
+        );
+    stopping = current;
+    return current;
+  };
+  // A listen socket that fails later (rare, but e.g. EMFILE) ends the serve as a runtime error.
+  devServer.server?.on('error', (error: Error) => {
+    io.stderr.write(`${colors.red('✗')} server error: ${error.message}\n`);
+    stop(1).catch(() => undefined);
+  });
+
+  return {
+    devServer,
+    compiler,
+    configs,
+    options,
+    config: configFile,
+    urls,
+    close: () => stop(0),
+    closed,
+  };
+}
+
+function closeCompiler(compiler: Compiler | MultiCompiler): Promise<void> {
+  return new Promise((resolvePromise) => {
+    compiler.close(() => resolvePromise());
+  });
+}
