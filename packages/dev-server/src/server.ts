@@ -221,6 +221,7 @@ export class DevServer {
       });
     }
 
+    applyWatchDefaults(this.compiler);
     this.middleware = createMemfsMiddleware(this.compiler, options.devMiddleware);
     this.#proxy = createProxySetup(options.proxy, {
       context: primary.context,
@@ -512,6 +513,24 @@ export class DevServer {
     }
     this.#sockets.clear();
     this.#urls = undefined;
+  }
+}
+
+/**
+ * How long webpack's watcher waits after a change for more changes before it
+ * rebuilds, unless the config sets `watchOptions.aggregateTimeout`. webpack's
+ * default is 20 ms, all of it added to every hot update; editors write a
+ * saved file within a millisecond or two, so 5 ms still takes a save as one
+ * change (and a change during a build queues the next build anyway).
+ */
+export const DEFAULT_AGGREGATE_TIMEOUT = 5;
+
+function applyWatchDefaults(compiler: Compiler | MultiCompiler): void {
+  for (const child of getCompilers(compiler)) {
+    const watchOptions = child.options.watchOptions ?? {};
+    if (typeof watchOptions.aggregateTimeout !== 'number') {
+      child.options.watchOptions = { ...watchOptions, aggregateTimeout: DEFAULT_AGGREGATE_TIMEOUT };
+    }
   }
 }
 

@@ -137,6 +137,20 @@ describe('DevServer: compiler setup', () => {
     expect(bundle.body).toContain('__webpack_require__.hmrF');
     const compiler = server?.compiler as webpack.Compiler;
     expect(compiler.options.optimization.emitOnErrors).toBe(false);
+    // The test config sets aggregateTimeout; it is kept.
+    expect(compiler.options.watchOptions.aggregateTimeout).toBe(10);
+  });
+
+  it('waits 5 ms (not 20 as webpack does) for more changes unless the config says otherwise', async () => {
+    project = await createProject();
+    const compiler = createCompiler(project.dir, { watchOptions: {} });
+    server = new DevServer(
+      { host: '127.0.0.1', port: await getFreePort(), static: false, setupExitSignals: false },
+      compiler,
+    );
+    await server.start();
+    expect(compiler.options.watchOptions.aggregateTimeout).toBe(5);
+    expect(compiler.watching?.watchOptions.aggregateTimeout).toBe(5);
   });
 
   it('leaves emitOnErrors alone with emitOnErrors: true, and adds no HMR with hot: false', async () => {
