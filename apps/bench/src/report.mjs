@@ -43,12 +43,16 @@ export function summarizeTarget(sessions, extraColdStarts) {
       hash: over((e) => e.hash),
       ok: over((e) => e.ok),
       okToDom: over((e) => since(e.dom, e.ok)),
+      okToFetch: over((e) => since(e.fetchStart, e.ok)),
+      fetch: over((e) => since(e.fetchEnd, e.fetchStart)),
+      fetchedToDom: over((e) => since(e.dom, e.fetchEnd)),
       doneToOk: over((e) =>
         e.ok === null || e.compileStart === null || e.rebuild === null
           ? null
           : e.ok - e.compileStart - e.rebuild,
       ),
     },
+    cpuPerEdit: summarize(sessions.map((s) => s.cpuPerEdit)),
     unaccepted: summarize(plain.map((e) => e.dom)),
     unacceptedRebuild: summarize(plain.map((e) => e.rebuild)),
     cold: summarize([...sessions.map((s) => s.cold), ...extraColdStarts]),
@@ -108,6 +112,11 @@ export function latencyTable(cells, devtool) {
       fmt: fmtMs,
       goal: (ours) => ['≤ 10 ms', typeof ours === 'number' ? ours <= 10 : null],
     },
+    {
+      name: 'server CPU per leaf edit',
+      pick: (s) => s.cpuPerEdit?.median,
+      fmt: fmtMs,
+    },
     { name: 'unaccepted edit → reloaded page', pick: (s) => s.unaccepted?.median, fmt: fmtMs },
     {
       name: 'cold start → page shows app',
@@ -148,8 +157,8 @@ export function latencyTable(cells, devtool) {
  */
 export function breakdownTable(cells, devtool) {
   const lines = [
-    '| N | server | → first frame | → compile start | rebuild | done → `ok` | → `ok` | `ok` → DOM | → DOM |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| N | server | → first frame | → compile start | rebuild | done → `ok` | → `ok` | `ok` → fetch | fetch | fetched → DOM | → DOM |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const cell of cells.filter((c) => c.devtool === devtool)) {
     for (const id of /** @type {const} */ (['hmrkit', 'wds'])) {
@@ -157,7 +166,7 @@ export function breakdownTable(cells, devtool) {
       if (!s) continue;
       const b = s.breakdown;
       lines.push(
-        `| ${cell.n} | ${id === 'wds' ? 'webpack-dev-server 5' : 'hmrkit'} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
+        `| ${cell.n} | ${id === 'wds' ? 'webpack-dev-server 5' : 'hmrkit'} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToFetch?.median)} | ${fmtMs(b.fetch?.median)} | ${fmtMs(b.fetchedToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
       );
     }
   }

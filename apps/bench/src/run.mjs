@@ -93,7 +93,16 @@ const say = (line) => process.stderr.write(`[bench] ${line}\n`);
 // Load on the machine is part of the result: the figures of a loaded machine are noisier.
 /** @type {number[]} */
 const loadSamples = [];
-const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 5000);
+/** @type {number[]} */
+const pressureSamples = [];
+const sampleLoad = () => {
+  loadSamples.push(loadavg()[0]);
+  // Linux PSI: the share of the last 10 s in which some runnable task waited for a CPU.
+  const psi = safe(() => /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8')));
+  if (psi) pressureSamples.push(Number(psi[1]));
+};
+sampleLoad();
+const loadTimer = setInterval(sampleLoad, 5000);
 loadTimer.unref();
 
 const startedAt = new Date();
@@ -251,12 +260,10 @@ const machine = {
       stdio: ['ignore', 'pipe', 'ignore'],
     }).trim(),
   ),
-  loadAverage: {
-    mean: loadSamples.length
-      ? loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length
-      : loadavg()[0],
-    max: loadSamples.length ? Math.max(...loadSamples) : loadavg()[0],
-  },
+  loadAverage: { mean: mean(loadSamples), max: Math.max(...loadSamples) },
+  cpuPressurePercent: pressureSamples.length
+    ? { mean: mean(pressureSamples), max: Math.max(...pressureSamples) }
+    : null,
 };
 const versions = {
   webpack: packageVersion('webpack'),
@@ -325,6 +332,11 @@ function resetApp(app) {
   writeFileSync(app.plain, textSource('plain 0'));
 }
 
+/** @param {number[]} values */
+function mean(values) {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
 /** @param {(number | null)[]} values */
 function medianOf(values) {
   const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
@@ -347,8 +359,11 @@ function safe(fn) {
 function renderMarkdown() {
   const date = startedAt.toISOString().slice(0, 16).replace('T', ' ');
   const load = machine.loadAverage;
+  const psi = machine.cpuPressurePercent;
+  const busy = load.mean > machine.cores * 0.75 || (psi !== null && psi.mean > 20);
   const lines = [
-    `Measured ${date} UTC on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGB} GB RAM, ${machine.os}), Node ${machine.node}, ${machine.chromium ?? 'Chromium'} headless; load average ${load.mean.toFixed(1)} (max ${load.max.toFixed(1)}) on ${machine.cores} cores during the run${load.mean > machine.cores * 0.6 ? ' — the machine was shared with other work, so expect more noise than ±12 %' : ''}.`,
+    `Measured ${date} UTC on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGB} GB RAM, ${machine.os}), Node ${machine.node}, ${machine.chromium ?? 'Chromium'} headless.`,
+    `Load during the run: load average ${load.mean.toFixed(1)} (max ${load.max.toFixed(1)}) on ${machine.cores} cores${psi ? `, CPU pressure ${psi.mean.toFixed(0)} % (max ${psi.max.toFixed(0)} %)` : ''}${busy ? ' — **the machine was shared with other work**: wall-clock figures are noisier than ±12 %; server CPU per edit is the least affected figure' : ''}.`,
     `Versions: webpack ${versions.webpack}, webpack-dev-server ${versions['webpack-dev-server']} (webpack-cli ${versions['webpack-cli']}), html-webpack-plugin ${versions['html-webpack-plugin']}${versions['@hmrkit/cli'] ? `, @hmrkit/cli ${versions['@hmrkit/cli']}` : ''} at ${versions.commit ?? 'an unknown commit'}.`,
     `Method: ${options.rounds} round(s) A B per target and devtool; per session ${options.warmup} warm-up + ${options.edits} measured leaf edits and ${options.unaccepted} unaccepted edits; ${options.cold} extra cold start(s) per round; RSS after ${options.memEdits || '–'} edits in the first round. Medians; ratios are hmrkit / webpack-dev-server.`,
     '',
@@ -361,7 +376,7 @@ function renderMarkdown() {
     '',
     breakdownTable(cells, options.devtools[0]),
     '',
-    '`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok`: from the end of the rebuild to the `ok` frame on the socket (stats work, serialization, sending); `ok → DOM`: the client fetches the update and applies it.',
+    '`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok`: from the end of the rebuild to the `ok` frame on our socket (stats work, serialization, sending); `ok → fetch`: until the page requests the first hot-update file (client and runtime reacting); `fetch`: the hot-update manifest and chunk, first request start to last response end (browser timing); `fetched → DOM`: evaluating and applying the update.',
     '',
     '#### Install footprint',
     '',

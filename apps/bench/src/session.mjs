@@ -2,9 +2,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
 import { textSource } from './app.mjs';
-import { getFreePort, processTreeRss, startServer, waitForPort } from './targets.mjs';
+import {
+  getFreePort,
+  processTreeCpuMs,
+  processTreeRss,
+  startServer,
+  waitForPort,
+} from './targets.mjs';
 
 /**
  * What the page reports on each change of the rendered texts (see app.mjs).
@@ -18,9 +23,13 @@ import { getFreePort, processTreeRss, startServer, waitForPort } from './targets
  * @property {'leaf' | 'plain'} kind
  * @property {boolean} reloaded      the page was reloaded (expected for 'plain' only)
  * @property {number} dom            write → the DOM shows the new text
- * @property {number | null} firstFrame  write → first socket frame (normally `invalid`)
- * @property {number | null} hash    write → `hash` frame
- * @property {number | null} ok      write → `ok` frame (update announced)
+ * @property {number | null} firstFrame  write → the page receives the first socket frame (`invalid`)
+ * @property {number | null} hash    write → the page receives `hash`
+ * @property {number | null} ok      write → the page receives `ok` (update announced)
+ * @property {number | null} fetchStart  write → the page requests the first hot-update file
+ * @property {number | null} fetchEnd    write → the last hot-update response has arrived
+ * @property {{ file: string, start: number, firstByte: number, end: number }[]} fetches
+ *   each hot-update request, ms from the write: request start, response start, response end
  * @property {number | null} compileStart  write → webpack's stats.startTime
  * @property {number | null} rebuild webpack's own build time (stats.endTime − stats.startTime)
  */
@@ -48,6 +57,7 @@ import { getFreePort, processTreeRss, startServer, waitForPort } from './targets
  * @property {number | null} firstBuild  spawn → first build done (stats)
  * @property {EditResult[]} leaf
  * @property {EditResult[]} plain
+ * @property {number | null} cpuPerEdit  server CPU time (user + system) per measured leaf edit, ms
  * @property {number} rssWarm       process-tree RSS after warm-up, bytes
  * @property {number | null} rssAfter  process-tree RSS after memEdits edits, bytes
  * @property {number} editCount     edits made in the session, warm-up included
@@ -103,17 +113,57 @@ export async function runSession(options) {
   writeFileSync(statsFile, '');
   writeFileSync(log, '');
   const port = await getFreePort();
-  const origin = `http://127.0.0.1:${port}`;
 
   /** @type {DomEvent[]} */
   const events = [];
-  /** @type {{ t: number, type: string, data?: unknown }[]} */
-  const frames = [];
   const page = await browser.newPage();
+  // Frames are timestamped inside the page, as the client receives them: a socket of the
+  // harness's own would be timed by the harness's busier event loop (up to ~15 ms late on a
+  // loaded machine). Both clients use the global WebSocket; the first listener sees each frame
+  // before the client handles it.
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    /** @type {{ t: number, type: string, data?: unknown }[]} */
+    const frames = [];
+    Object.assign(window, { __benchFrames: frames });
+    window.WebSocket = class extends Native {
+      /** @param {ConstructorParameters<typeof WebSocket>} args */
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (event) => {
+          const t = Date.now();
+          try {
+            const frame = JSON.parse(String(event.data));
+            frames.push({
+              t,
+              type: frame.type,
+              data: frame.type === 'hash' ? frame.data : undefined,
+            });
+          } catch {
+            frames.push({ t, type: '(unparsed)' });
+          }
+        });
+      }
+    };
+  });
   await page.exposeFunction('__benchReport', (/** @type {DomEvent} */ event) => {
     events.push(event);
   });
   page.on('pageerror', (error) => writeFileSync(log, `[page error] ${error}\n`, { flag: 'a' }));
+  // The browser's own timing of the update fetches (hot-update.json, then the update chunk).
+  /** @type {{ file: string, start: number, firstByte: number, end: number }[]} */
+  const fetches = [];
+  page.on('requestfinished', (request) => {
+    const url = request.url();
+    if (!url.includes('.hot-update.')) return;
+    const timing = request.timing();
+    fetches.push({
+      file: url.endsWith('.json') ? 'json' : 'js',
+      start: timing.startTime,
+      firstByte: timing.startTime + timing.responseStart,
+      end: timing.startTime + timing.responseEnd,
+    });
+  });
 
   const server = startServer(target, {
     config: app.config,
@@ -126,12 +176,10 @@ export async function runSession(options) {
   const alive = () => {
     if (server.exited()) throw new Error(`${target.label} exited; see ${log}`);
   };
-  /** @type {WebSocket | undefined} */
-  let socket;
   try {
     await waitForPort(port, timeoutMs, server.exited);
     const listeningAt = Date.now();
-    await page.goto(`${origin}/`, { timeout: timeoutMs, waitUntil: 'commit' });
+    await page.goto(`http://127.0.0.1:${port}/`, { timeout: timeoutMs, waitUntil: 'commit' });
     const first = await waitFor(
       events,
       () => true,
@@ -147,29 +195,16 @@ export async function runSession(options) {
       firstBuild: builds[0] ? builds[0].endTime - server.spawnedAt : null,
       leaf: [],
       plain: [],
+      cpuPerEdit: null,
       rssWarm: 0,
       rssAfter: null,
       editCount: 0,
     };
 
-    // A socket of our own next to the page's, to timestamp frames as they leave the server.
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { origin });
-    socket = ws;
-    ws.on('message', (raw) => {
-      const t = Date.now();
-      try {
-        const frame = JSON.parse(String(raw));
-        frames.push({ t, type: frame.type, data: frame.data });
-      } catch {
-        frames.push({ t, type: '(unparsed)' });
-      }
-    });
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-
     let bootAt = first.bootAt;
+    /** Fills in the fetch timings once Playwright has reported the requests. */
+    /** @type {{ edit: EditResult, writeAt: number, domAt: number }[]} */
+    const pendingFetches = [];
     /**
      * @param {'leaf' | 'plain'} kind
      * @returns {Promise<EditResult>}
@@ -182,22 +217,52 @@ export async function runSession(options) {
       writeFileSync(file, textSource(text));
       const describe = () => `${target.label}: ${kind} edit ${result.editCount} (${text})`;
       const shown = await waitFor(events, (e) => e[kind] === text, timeoutMs, describe, alive);
+      const reloaded = shown.bootAt !== bootAt;
+      bootAt = shown.bootAt;
+      // A reload took the frames with the old page; only a hot update keeps them.
+      /** @type {{ t: number, type: string, data?: unknown }[]} */
+      const frames = reloaded
+        ? []
+        : await page.evaluate(() => /** @type {any} */ (window).__benchFrames.splice(0));
       const after = frames.filter((f) => f.t >= writeAt);
       const hashFrame = after.find((f) => f.type === 'hash');
       const okFrame = hashFrame && after.find((f) => f.type === 'ok' && f.t >= hashFrame.t);
-      const build = hashFrame && readBuilds(statsFile).find((b) => b.hash === hashFrame.data);
-      const reloaded = shown.bootAt !== bootAt;
-      bootAt = shown.bootAt;
-      return {
+      // The build the page was told about, or else the first one that started after the write.
+      const builds = readBuilds(statsFile);
+      const build =
+        builds.find((b) => hashFrame && b.hash === hashFrame.data) ??
+        builds.find((b) => b.startTime >= writeAt);
+      /** @type {EditResult} */
+      const measured = {
         kind,
         reloaded,
         dom: shown.t - writeAt,
         firstFrame: after[0] ? after[0].t - writeAt : null,
         hash: hashFrame ? hashFrame.t - writeAt : null,
         ok: okFrame ? okFrame.t - writeAt : null,
+        fetchStart: null,
+        fetchEnd: null,
+        fetches: [],
         compileStart: build ? build.startTime - writeAt : null,
         rebuild: build ? build.endTime - build.startTime : null,
       };
+      pendingFetches.push({ edit: measured, writeAt, domAt: shown.t });
+      return measured;
+    };
+    const settleFetches = () => {
+      for (const { edit: e, writeAt, domAt } of pendingFetches.splice(0)) {
+        const mine = fetches.filter((f) => f.start >= writeAt && f.start <= domAt);
+        if (mine.length === 0) continue;
+        e.fetchStart = Math.min(...mine.map((f) => f.start)) - writeAt;
+        e.fetchEnd = Math.max(...mine.map((f) => f.end)) - writeAt;
+        const round = (/** @type {number} */ t) => Math.round((t - writeAt) * 10) / 10;
+        e.fetches = mine.map((f) => ({
+          file: f.file,
+          start: round(f.start),
+          firstByte: round(f.firstByte),
+          end: round(f.end),
+        }));
+      }
     };
 
     for (let i = 0; i < options.warmup; i++) {
@@ -205,14 +270,18 @@ export async function runSession(options) {
       await sleep(EDIT_PAUSE_MS);
     }
     result.rssWarm = processTreeRss(server.pid);
+    const cpuBefore = processTreeCpuMs(server.pid);
     for (let i = 0; i < options.edits; i++) {
       result.leaf.push(await edit('leaf'));
       await sleep(EDIT_PAUSE_MS);
     }
+    if (options.edits > 0)
+      result.cpuPerEdit = (processTreeCpuMs(server.pid) - cpuBefore) / options.edits;
     for (let i = 0; i < options.unaccepted; i++) {
       result.plain.push(await edit('plain'));
       await sleep(EDIT_PAUSE_MS);
     }
+    settleFetches();
     if (options.memEdits > 0) {
       while (result.editCount < options.memEdits) {
         await edit('leaf');
@@ -223,7 +292,6 @@ export async function runSession(options) {
     }
     return result;
   } finally {
-    socket?.terminate();
     await page.close().catch(() => {});
     await server.stop();
   }

@@ -164,10 +164,10 @@ export function startServer(target, { config, cwd, port, env, log, nodeArgs = []
 }
 
 /**
- * Resident set size of a process and all its descendants, in bytes (Linux /proc).
+ * The pids of a process and all its descendants (Linux /proc).
  * @param {number} rootPid
  */
-export function processTreeRss(rootPid) {
+function processTree(rootPid) {
   /** @type {Map<number, number[]>} */
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
@@ -181,16 +181,49 @@ export function processTreeRss(rootPid) {
       children.set(ppid, list);
     } catch {}
   }
-  let bytes = 0;
+  const pids = [];
   const queue = [rootPid];
   while (queue.length > 0) {
     const pid = /** @type {number} */ (queue.pop());
+    pids.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return pids;
+}
+
+/**
+ * Resident set size of a process and all its descendants, in bytes.
+ * @param {number} rootPid
+ */
+export function processTreeRss(rootPid) {
+  let bytes = 0;
+  for (const pid of processTree(rootPid)) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
       if (match) bytes += Number(match[1]) * 1024;
     } catch {}
-    queue.push(...(children.get(pid) ?? []));
   }
   return bytes;
+}
+
+// USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on every Linux that Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system) a process and its descendants have used so far, in ms. Unlike
+ * wall-clock latency it barely moves when other work shares the machine.
+ * @param {number} rootPid
+ */
+export function processTreeCpuMs(rootPid) {
+  let ticks = 0;
+  for (const pid of processTree(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat, 12 and 13 after "(comm) ".
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
