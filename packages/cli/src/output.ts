@@ -1,7 +1,17 @@
 import picocolors from 'picocolors';
 import type { MultiStats, Stats, StatsOptions } from 'webpack';
 
-export type Colors = ReturnType<typeof picocolors.createColors>;
+type Colorize = (text: string) => string;
+
+/** The few styles the CLI uses (picocolors' functions, or identity without colors). */
+export interface Colors {
+  red: Colorize;
+  green: Colorize;
+  yellow: Colorize;
+  cyan: Colorize;
+  dim: Colorize;
+  bold: Colorize;
+}
 
 /** What the CLI writes to: `process.stdout`-like streams. */
 export interface OutputStream {
