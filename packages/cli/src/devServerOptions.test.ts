@@ -3,8 +3,21 @@ import type { Configuration } from 'webpack';
 import {
   createDevServerOptions,
   pickDevServerOptions,
+  userConfiguredEmitOnErrors,
   userConfiguredStats,
 } from './devServerOptions';
+
+describe('optimization.emitOnErrors set by the config is kept', () => {
+  it('detects an explicit value in any config and passes emitOnErrors: true', () => {
+    expect(userConfiguredEmitOnErrors([{}, { optimization: {} }])).toBe(false);
+    expect(userConfiguredEmitOnErrors([{ optimization: { emitOnErrors: true } }])).toBe(true);
+    expect(userConfiguredEmitOnErrors([{}, { optimization: { emitOnErrors: false } }])).toBe(true);
+    expect(
+      createDevServerOptions({}, {}, { quietStats: false, keepEmitOnErrors: true }).emitOnErrors,
+    ).toBe(true);
+    expect(createDevServerOptions({}, {}, { quietStats: false }).emitOnErrors).toBeUndefined();
+  });
+});
 
 const quiet = { quietStats: true };
 

@@ -34,6 +34,14 @@ export function userConfiguredStats(
 }
 
 /**
+ * True when a config sets webpack's `optimization.emitOnErrors` itself. The dev server turns it
+ * off in hot mode (so a fixed syntax error hot-applies); a config that chose a value keeps it.
+ */
+export function userConfiguredEmitOnErrors(configs: readonly Configuration[]): boolean {
+  return configs.some((config) => typeof config.optimization?.emitOnErrors === 'boolean');
+}
+
+/**
  * The options handed to `new DevServer()`: the config's `devServer` with the flags on top.
  * The middleware's full stats print is turned off unless the user configured stats (the CLI
  * prints one line per build instead), and `setupExitSignals` is off because the CLI owns
@@ -42,7 +50,7 @@ export function userConfiguredStats(
 export function createDevServerOptions(
   base: DevServerOptions,
   flags: FlagArgs,
-  { quietStats }: { quietStats: boolean },
+  { quietStats, keepEmitOnErrors = false }: { quietStats: boolean; keepEmitOnErrors?: boolean },
 ): DevServerOptions {
   const options: DevServerOptions = { ...base };
   if (flags.port !== undefined) options.port = flags.port;
@@ -67,6 +75,7 @@ export function createDevServerOptions(
     const devMiddleware = isRecord(base.devMiddleware) ? base.devMiddleware : {};
     options.devMiddleware = { ...devMiddleware, stats: false };
   }
+  if (keepEmitOnErrors) options.emitOnErrors = true;
   options.setupExitSignals = false;
   return options;
 }

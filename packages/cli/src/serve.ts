@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DevServer, type DevServerOptions } from '@hmrkit/dev-server';
+import { DevServer, type DevServerOptions, STATUS_LOGGER_NAME } from '@hmrkit/dev-server';
 import type { Compiler, Configuration, MultiCompiler, MultiStats, Stats } from 'webpack';
 import type { ServeArgs } from './args';
 import {
@@ -15,6 +15,7 @@ import {
 import {
   createDevServerOptions,
   pickDevServerOptions,
+  userConfiguredEmitOnErrors,
   userConfiguredStats,
 } from './devServerOptions';
 import { runtimeError } from './errors';
@@ -64,18 +65,12 @@ export function createProcessIO(): CliIO {
 const DEFAULT_ARGS: ServeArgs = { entries: [], env: { WEBPACK_SERVE: true }, debug: false };
 
 /** The dev server's own "Project is running at" block repeats ours, so it is filtered out. */
-const DEV_SERVER_LOGGER = 'hmrkit-dev-server';
-const URL_BLOCK_LINE =
-  /^(Project is running at|Loopback:|On Your Network|Content not from webpack is served from)/;
-
 function silenceUrlBlock(compiler: Compiler | MultiCompiler): void {
   const children = 'compilers' in compiler ? compiler.compilers : [compiler];
   for (const child of children) {
-    child.hooks.infrastructureLog.tap('hmrkit-cli', (name, type, args) => {
-      if (name !== DEV_SERVER_LOGGER || type !== 'info') return undefined;
-      const first = args?.[0];
-      return typeof first === 'string' && URL_BLOCK_LINE.test(first) ? true : undefined;
-    });
+    child.hooks.infrastructureLog.tap('hmrkit-cli', (name) =>
+      name === STATUS_LOGGER_NAME ? true : undefined,
+    );
   }
 }
 
@@ -151,7 +146,7 @@ export async function startServe(
         ? args.static.map((dir) => resolve(io.cwd, dir))
         : args.static,
     },
-    { quietStats: !userStats },
+    { quietStats: !userStats, keepEmitOnErrors: userConfiguredEmitOnErrors(configs) },
   );
   // The dev server resolves its default static folder against process.cwd(); an embedding
   // caller may run the CLI for another folder.

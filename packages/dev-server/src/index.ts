@@ -24,4 +24,4 @@ export type {
   WebSocketUrl,
 } from './options';
 export { normalizeOptions } from './options';
-export { DEFAULT_AGGREGATE_TIMEOUT, DevServer } from './server';
+export { DEFAULT_AGGREGATE_TIMEOUT, DevServer, STATUS_LOGGER_NAME } from './server';

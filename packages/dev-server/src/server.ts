@@ -45,6 +45,9 @@ type Callback = (error?: Error) => void;
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
+/** The infrastructure logger the "Project is running at" block goes to. */
+export const STATUS_LOGGER_NAME = 'hmrkit-dev-server/status';
+
 /**
  * The dev server: webpack-dev-server 5's `Server` API on hmrkit's packages.
  * `new DevServer(options, compiler)` validates the options at once; `start()`
@@ -440,20 +443,22 @@ export class DevServer {
   #logStatus(): void {
     const urls = this.#urls;
     if (!urls) return;
-    this.logger.info('Project is running at:');
-    this.logger.info(`Loopback: ${urls.local}`);
+    // Its own logger name, so a CLI that prints its own URL block can drop exactly these lines.
+    const logger = this.compiler.getInfrastructureLogger(STATUS_LOGGER_NAME);
+    logger.info('Project is running at:');
+    logger.info(`Loopback: ${urls.local}`);
     for (const url of urls.network) {
-      this.logger.info(`On Your Network (${url.includes('[') ? 'IPv6' : 'IPv4'}): ${url}`);
+      logger.info(`On Your Network (${url.includes('[') ? 'IPv6' : 'IPv4'}): ${url}`);
     }
     const folders = this.options.static.map((item) => item.directory);
     if (folders.length > 0) {
-      this.logger.info(
+      logger.info(
         `Content not from webpack is served from '${folders.join(', ')}' director${folders.length > 1 ? 'ies' : 'y'}`,
       );
     }
     if (this.options.historyApiFallback) {
       const index = (this.options.historyApiFallback as { index?: string }).index ?? '/index.html';
-      this.logger.info(`404s will fallback to '${index}'`);
+      logger.info(`404s will fallback to '${index}'`);
     }
   }
 
