@@ -46,6 +46,12 @@ export function summarizeTarget(sessions, extraColdStarts) {
       okToFetch: over((e) => since(e.fetchStart, e.ok)),
       fetch: over((e) => since(e.fetchEnd, e.fetchStart)),
       fetchedToDom: over((e) => since(e.dom, e.fetchEnd)),
+      // How long the server took to start answering the manifest request: its event loop is
+      // shared with webpack, which re-arms its file watchers right after `done`.
+      manifestWait: over((e) => {
+        const json = e.fetches?.find((f) => f.file === 'json');
+        return json ? json.firstByte - json.start : null;
+      }),
       doneToOk: over((e) =>
         e.ok === null || e.compileStart === null || e.rebuild === null
           ? null
@@ -124,6 +130,8 @@ export function latencyTable(cells, devtool) {
       fmt: fmtS,
       goal: (_, r) => ['≤ 0.7×', r === null ? null : r <= 0.7],
     },
+    { name: '… of which spawn → port open', pick: (s) => s.listening?.median, fmt: fmtS },
+    { name: '… of which spawn → first build done', pick: (s) => s.firstBuild?.median, fmt: fmtS },
     { name: 'server RSS after warm-up', pick: (s) => s.rssWarm?.median, fmt: fmtMB },
     {
       name: 'server RSS after the edits',
@@ -157,8 +165,8 @@ export function latencyTable(cells, devtool) {
  */
 export function breakdownTable(cells, devtool) {
   const lines = [
-    '| N | server | → first frame | → compile start | rebuild | done → `ok` | → `ok` | `ok` → fetch | fetch | fetched → DOM | → DOM |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| N | server | → first frame | → compile start | rebuild | done → `ok` | → `ok` | `ok` → fetch | fetch | (manifest TTFB) | fetched → DOM | → DOM |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const cell of cells.filter((c) => c.devtool === devtool)) {
     for (const id of /** @type {const} */ (['hmrkit', 'wds'])) {
@@ -166,7 +174,7 @@ export function breakdownTable(cells, devtool) {
       if (!s) continue;
       const b = s.breakdown;
       lines.push(
-        `| ${cell.n} | ${id === 'wds' ? 'webpack-dev-server 5' : 'hmrkit'} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToFetch?.median)} | ${fmtMs(b.fetch?.median)} | ${fmtMs(b.fetchedToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
+        `| ${cell.n} | ${id === 'wds' ? 'webpack-dev-server 5' : 'hmrkit'} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToFetch?.median)} | ${fmtMs(b.fetch?.median)} | ${fmtMs(b.manifestWait?.median)} | ${fmtMs(b.fetchedToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
       );
     }
   }
@@ -174,33 +182,31 @@ export function breakdownTable(cells, devtool) {
 }
 
 /**
- * @typedef {{ packages: number, bytes: number }} Footprint
- * @param {{ full?: Footprint, parts?: Footprint, wds?: Footprint, webpack?: Footprint } | null} footprint
+ * @typedef {{ packages: number, bytes: number, diskBytes: number }} Footprint
+ * @param {{ full?: Footprint, parts?: Footprint, wds?: Footprint } | null} footprint
  */
 export function footprintTable(footprint) {
   if (!footprint) return '_install footprint not measured in this run_';
-  /** @param {Footprint | undefined} f */
-  const mb = (f) => (f ? `${(f.bytes / 1e6).toFixed(1)} MB` : '–');
+  /** @param {number} bytes */
+  const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
   const { full, parts, wds } = footprint;
   const lines = [
-    '| added on top of `webpack` | packages | size on disk | goal |',
-    '|---|--:|--:|---|',
+    '| added on top of `webpack` | packages | files | on disk (`du`) | goal |',
+    '|---|--:|--:|--:|---|',
   ];
-  if (full) {
-    const met = full.packages <= 25 && full.bytes <= 5e6;
-    lines.push(
-      `| \`@hmrkit/cli\` (the full \`hmrkit serve\`) | ${full.packages} | ${mb(full)} | ≤ 25 / 5 MB${mark(met)} |`,
-    );
-  }
-  if (parts)
-    lines.push(
-      `| memfs-middleware + socket-server + client + runtime | ${parts.packages} | ${mb(parts)} | |`,
-    );
-  if (wds)
-    lines.push(`| \`webpack-dev-server@5\` + \`webpack-cli\` | ${wds.packages} | ${mb(wds)} | |`);
+  /** @param {string} name @param {Footprint | undefined} f @param {string} goal */
+  const row = (name, f, goal) => {
+    if (f)
+      lines.push(`| ${name} | ${f.packages} | ${mb(f.bytes)} | ${mb(f.diskBytes)} | ${goal} |`);
+  };
+  // The goal is judged on the du figure, the larger of the two sizes.
+  const met = full ? full.packages <= 25 && full.diskBytes <= 5e6 : null;
+  row('`@hmrkit/cli` (the full `hmrkit serve`)', full, `≤ 25 / 5 MB${mark(met)}`);
+  row('memfs-middleware + socket-server + client + runtime', parts, '');
+  row('`webpack-dev-server@5` + `webpack-cli`', wds, '');
   if (full && wds)
     lines.push(
-      `| hmrkit / wds | ${fmtRatio(ratio(full.packages, wds.packages))} | ${fmtRatio(ratio(full.bytes, wds.bytes))} | |`,
+      `| hmrkit / wds | ${fmtRatio(ratio(full.packages, wds.packages))} | ${fmtRatio(ratio(full.bytes, wds.bytes))} | ${fmtRatio(ratio(full.diskBytes, wds.diskBytes))} | |`,
     );
   return lines.join('\n');
 }

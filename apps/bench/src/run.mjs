@@ -52,6 +52,7 @@ const { values: flags } = parseArgs({
     'mem-edits': { type: 'string' },
     footprint: { type: 'boolean' },
     'no-footprint': { type: 'boolean', default: false },
+    'footprint-only': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -70,7 +71,7 @@ const list = (value, fallback) =>
     .filter(Boolean);
 
 const options = {
-  n: list(flags.n, smoke ? '3' : '3,1000,5000').map(Number),
+  n: flags['footprint-only'] ? [] : list(flags.n, smoke ? '3' : '3,1000,5000').map(Number),
   devtools: list(flags.devtools, smoke ? 'false' : 'false,eval-cheap-module-source-map'),
   targets: list(flags.targets, 'hmrkit,wds'),
   rounds: int(flags.rounds, smoke ? 1 : 2),
@@ -79,11 +80,17 @@ const options = {
   unaccepted: int(flags.unaccepted, smoke ? 2 : 3),
   cold: int(flags.cold, smoke ? 0 : 1),
   memEdits: int(flags['mem-edits'], smoke ? 0 : 200),
-  footprint: flags.footprint ?? (!smoke && !flags['no-footprint']),
+  footprint: flags['footprint-only'] || (flags.footprint ?? (!smoke && !flags['no-footprint'])),
   profile: flags.profile,
   timeoutMs: int(flags.timeout, 120_000),
 };
-const scratchOut = smoke ? 'smoke' : options.profile ? 'profiled' : null;
+const scratchOut = smoke
+  ? 'smoke'
+  : options.profile
+    ? 'profiled'
+    : flags['footprint-only']
+      ? 'footprint'
+      : null;
 const outDir = flags.out ?? (scratchOut ? join(WORK_DIR, scratchOut) : join(BENCH_DIR, 'results'));
 const isDefaultOut = !flags.out && !scratchOut;
 
@@ -376,23 +383,16 @@ function renderMarkdown() {
     '',
     breakdownTable(cells, options.devtools[0]),
     '',
-    '`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok`: from the end of the rebuild to the `ok` frame on our socket (stats work, serialization, sending); `ok → fetch`: until the page requests the first hot-update file (client and runtime reacting); `fetch`: the hot-update manifest and chunk, first request start to last response end (browser timing); `fetched → DOM`: evaluating and applying the update.',
+    '`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok`: from the end of the rebuild to the `ok` frame on our socket (stats work, serialization, sending); `ok → fetch`: until the page requests the first hot-update file (client and runtime reacting); `fetch`: the hot-update manifest and chunk, first request start to last response end (browser timing), with the manifest's time to first byte on its own (the server's event loop is shared with webpack, which re-arms its file watchers on the tick after `done`); `fetched → DOM`: evaluating and applying the update.',
     '',
     '#### Install footprint',
     '',
-    footprintTable(
-      footprint && {
-        webpack: bytesOnDisk(footprint.webpack),
-        full: footprint.full && bytesOnDisk(footprint.full),
-        parts: bytesOnDisk(footprint.parts),
-        wds: bytesOnDisk(footprint.wds),
-      },
-    ),
+    footprintTable(footprint),
     '',
   );
   if (footprint)
     lines.push(
-      'Packages and `du` size of node_modules in a fresh npm project, minus the same project with only webpack installed; our packages come from `pnpm pack` tarballs.',
+      `Packages (package.json directories) and size of node_modules in a fresh npm project, minus the same project with only webpack installed (${footprint.webpack.packages} packages, ${(footprint.webpack.diskBytes / 1e6).toFixed(1)} MB on disk); files = sum of file sizes, on disk = \`du\`. Our packages come from \`pnpm pack\` tarballs.`,
       '',
     );
   lines.push('#### Against the goals', '', ...goalLines(), '');
@@ -419,11 +419,6 @@ function profileLines() {
     '',
   );
   return lines;
-}
-
-/** @param {{ packages: number, diskBytes: number }} f */
-function bytesOnDisk(f) {
-  return { packages: f.packages, bytes: f.diskBytes };
 }
 
 function goalLines() {
