@@ -1,3 +1,5 @@
+// The entry: fills in the page (src/index.html) and wires the counter. Nothing
+// accepts an edit of this file, so editing it reloads the page.
 import './styles.css';
 import './badge';
 import { footerText } from './config';
@@ -10,26 +12,6 @@ import { state } from './state';
 const page = window as unknown as { __demoBootId?: number };
 page.__demoBootId ??= Math.random();
 
-function mount(): void {
-  const app = document.getElementById('app');
-  if (!app || app.dataset.mounted) return;
-  app.dataset.mounted = 'true';
-  app.innerHTML = `
-    <h1 id="greeting"></h1>
-    <img class="logo" alt="hmrkit logo" />
-    <div class="row">
-      <button id="increment" type="button">Count</button>
-      <output id="count">0</output>
-    </div>
-    <div class="row"><input id="text" placeholder="Type here; it survives hot updates" /></div>
-    <footer id="footer"></footer>`;
-  app.querySelector('img')?.setAttribute('src', logoUrl);
-  app.querySelector('#increment')?.addEventListener('click', () => {
-    state.count += 1;
-    renderCount();
-  });
-}
-
 function renderCount(): void {
   const output = document.getElementById('count');
   if (output) output.textContent = String(state.count);
@@ -40,13 +22,18 @@ function renderGreeting(text: string): void {
   if (heading) heading.textContent = text;
 }
 
-mount();
-renderGreeting(greeting);
-renderCount();
+document.querySelector('img.logo')?.setAttribute('src', logoUrl);
+document.getElementById('increment')?.addEventListener('click', () => {
+  state.count += 1;
+  renderCount();
+});
 const footer = document.getElementById('footer');
 if (footer) footer.textContent = footerText;
+renderGreeting(greeting);
+renderCount();
 
-// index.ts accepts updates of greeting.ts and redraws only the heading.
+// index.ts accepts updates of greeting.ts: webpack re-imports it (so `greeting`
+// is the new value here) and calls this, which redraws only the heading.
 import.meta.webpackHot?.accept('./greeting', () => {
   renderGreeting(greeting);
 });
