@@ -2,6 +2,7 @@ import { extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { contentType } from 'mime-types';
 import parseRange from 'range-parser';
+import type { MultiStats, Stats } from 'webpack';
 import type { MiddlewareContext } from './context';
 import { FilenameError } from './errors';
 import {
@@ -42,8 +43,8 @@ export interface RequestHandler {
   handle(req: RequestSeam, res: ResponseSeam): Promise<boolean>;
   /** Sends the HTML error page for `status` (400, 403, 404, 412, 416, 500). */
   sendError(req: RequestSeam, res: ResponseSeam, status: number): void;
-  /** Resolves once the bundle is valid. */
-  ready(): Promise<void>;
+  /** Resolves with the stats once the bundle is valid. */
+  ready(): Promise<Stats | MultiStats>;
 }
 
 function header(value: HeaderValue | undefined): string | undefined {
@@ -64,7 +65,7 @@ function toBuffer(data: Buffer | Uint8Array | string): Buffer {
 
 export function createRequestHandler(
   context: MiddlewareContext,
-  waitUntilValid: (callback: () => void) => void,
+  waitUntilValid: (callback: (stats: Stats | MultiStats) => void) => void,
 ): RequestHandler {
   const { options, logger } = context;
   const methods = new Set((options.methods ?? ['GET', 'HEAD']).map((m) => m.toUpperCase()));
@@ -84,7 +85,7 @@ export function createRequestHandler(
   // Strong ETags hash the whole file; remember them per (file, size, mtime).
   const strongEtags = new Map<string, string>();
 
-  const ready = (): Promise<void> =>
+  const ready = (): Promise<Stats | MultiStats> =>
     new Promise((resolve) => {
       waitUntilValid(resolve);
     });
@@ -143,14 +144,12 @@ export function createRequestHandler(
     finish(req, res, status, page, page.byteLength);
   };
 
-  const resolve = (url: string): ResolvedFile | undefined => {
-    if (!context.stats) return undefined;
-    return resolveFile(
-      url,
-      getServedTargets(context.stats, options),
-      context.outputFileSystem,
-      index,
-    );
+  const resolve = (
+    url: string,
+    stats: Stats | MultiStats | undefined,
+  ): ResolvedFile | undefined => {
+    if (!stats) return undefined;
+    return resolveFile(url, getServedTargets(stats, options), context.outputFileSystem, index);
   };
 
   const serve = (req: RequestSeam, res: ResponseSeam, file: ResolvedFile): void => {
@@ -281,13 +280,17 @@ export function createRequestHandler(
 
   const handle = async (req: RequestSeam, res: ResponseSeam): Promise<boolean> => {
     if (!methods.has(req.method.toUpperCase())) return false;
-    if (!context.state) {
+    // The stats of the build this request waited for: by the time it resumes, the next
+    // edit may already have invalidated the bundle and cleared context.stats, but that
+    // build's files are still in the output fs until the next one is emitted.
+    let stats = context.state ? context.stats : undefined;
+    if (!stats) {
       logger.log(`wait until bundle finished: ${req.url}`);
-      await ready();
+      stats = await ready();
     }
     let file: ResolvedFile | undefined;
     try {
-      file = resolve(req.url);
+      file = resolve(req.url, stats);
     } catch (error) {
       if (error instanceof FilenameError) {
         if (error.statusCode === 403) logger.error(`Malicious path "${req.url}".`);

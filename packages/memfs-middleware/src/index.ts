@@ -2,8 +2,13 @@ import { createMemfsMiddleware } from './middleware';
 
 export type { MiddlewareContext, WebpackLogger } from './context';
 export { FilenameError, OptionsError } from './errors';
-export type { HotUpdateGeneration, HotUpdateListener } from './hotUpdates';
-export { KEPT_HOT_UPDATE_GENERATIONS } from './hotUpdates';
+export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';
+export {
+  createHotUpdateTracker,
+  HOT_UPDATE_MAX_AGE_MS,
+  KEPT_HOT_UPDATE_GENERATIONS,
+  MAX_HOT_UPDATE_GENERATIONS,
+} from './hotUpdates';
 export type { MemfsMiddleware, NextFunction } from './middleware';
 export { createMemfsMiddleware } from './middleware';
 export type {

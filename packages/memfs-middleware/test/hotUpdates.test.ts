@@ -1,10 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createFsFromVolume, Volume } from 'memfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpack, { type Compiler, type Stats } from 'webpack';
 import {
+  createHotUpdateTracker,
   createMemfsMiddleware,
   type HotUpdateGeneration,
+  MAX_HOT_UPDATE_GENERATIONS,
   type MemfsMiddleware,
 } from '../src/index';
 import {
@@ -70,7 +73,7 @@ afterAll(async () => {
 });
 
 describe('hot-update files stay bounded', () => {
-  it(`keeps the last two generations over ${REBUILDS} rebuilds`, async () => {
+  it(`keeps at most ${MAX_HOT_UPDATE_GENERATIONS} generations over ${REBUILDS} rebuilds`, async () => {
     const out = join(fixture.dir, 'dist');
     const seen: HotUpdateGeneration[] = [];
     const unsubscribe = middleware.onHotUpdateGeneration((generation) => seen.push(generation));
@@ -85,20 +88,85 @@ describe('hot-update files stay bounded', () => {
 
     expect(seen.length).toBeGreaterThanOrEqual(REBUILDS);
     const hotFiles = listFiles(out).filter((name) => name.includes('.hot-update.'));
-    // Without pruning this would be ~2 × REBUILDS files.
+    // Without pruning this would be ~2 × REBUILDS files; each generation has a .json and a .js.
     expect(hotFiles.length).toBeGreaterThan(0);
-    expect(hotFiles.length).toBeLessThanOrEqual(4);
-    expect(listFiles(out).length).toBeLessThanOrEqual(5);
-    expect(middleware.hotUpdateGenerations()).toHaveLength(2);
+    expect(hotFiles.length).toBeLessThanOrEqual(2 * MAX_HOT_UPDATE_GENERATIONS);
+    expect(middleware.hotUpdateGenerations()).toHaveLength(MAX_HOT_UPDATE_GENERATIONS);
 
-    // The update a client on the previous hash asks for is served; one from long ago is gone.
-    const previousHash = hashes.at(-2)!;
-    const current = await get(server.port, `/main.${previousHash}.hot-update.json`);
-    expect(current.status).toBe(200);
-    expect(JSON.parse(current.text)).toHaveProperty('c');
-    const oneBehind = await get(server.port, `/main.${hashes.at(-3)}.hot-update.json`);
-    expect(oneBehind.status).toBe(200);
+    // A client that fell behind during the burst walks through every generation it missed.
+    for (const behind of [2, 3, 10, MAX_HOT_UPDATE_GENERATIONS]) {
+      const manifest = await get(server.port, `/main.${hashes.at(-behind)}.hot-update.json`);
+      expect(manifest.status).toBe(200);
+      expect(JSON.parse(manifest.text)).toHaveProperty('c');
+    }
     const ancient = await get(server.port, `/main.${hashes[10]}.hot-update.json`);
     expect(ancient.status).toBe(418);
   }, 60_000);
+});
+
+describe('hot-update pruning by age', () => {
+  it('drops generations older than a minute but always keeps the newest two', () => {
+    const removed: string[] = [];
+    const fs = { unlinkSync: (file: string) => removed.push(file) } as never;
+    let clock = 0;
+    const tracker = createHotUpdateTracker(fs, { warn: () => {} }, { now: () => clock });
+    const taps: {
+      emitted?: (file: string, info: unknown) => void;
+      done?: (stats: unknown) => void;
+    } = {};
+    const fakeCompiler = {
+      name: undefined,
+      hooks: {
+        assetEmitted: { tap: (_: string, fn: typeof taps.emitted) => (taps.emitted = fn) },
+        done: { tap: (_: string, fn: typeof taps.done) => (taps.done = fn) },
+      },
+    } as never;
+    tracker.track(fakeCompiler);
+    const build = (n: number, at: number): void => {
+      clock = at;
+      const file = `main.h${n}.hot-update.json`;
+      taps.emitted?.(file, {
+        targetPath: `/out/${file}`,
+        compilation: { assetsInfo: new Map([[file, { hotModuleReplacement: true }]]) },
+      });
+      taps.done?.({ hash: `h${n + 1}` });
+    };
+    build(1, 0);
+    build(2, 1_000);
+    build(3, 2_000);
+    expect(removed).toEqual([]);
+    build(4, 61_500);
+    // h1 (61.5 s old) and h2 (60.5 s) expire; h3 is one of the newest two, so it stays.
+    expect(removed).toEqual(['/out/main.h1.hot-update.json', '/out/main.h2.hot-update.json']);
+    build(5, 200_000);
+    build(6, 400_000);
+    expect(tracker.generations().map((g) => g.hash)).toEqual(['h6', 'h7']);
+  });
+});
+
+describe('requests during rapid rebuilds', () => {
+  it('answers every request with the bundle while edits land 50 ms apart', async () => {
+    // Requests that waited for a build used to be looked up against the stats the
+    // next edit had already cleared, and got a 404 (a page reload into an error page).
+    const statuses: number[] = [];
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        statuses.push((await get(server.port, '/bundle.js')).status);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    for (let i = 1; i <= 10; i++) {
+      writeFileSync(
+        join(fixture.dir, 'src/index.js'),
+        `console.log(BUILD, ${i});\nif (module.hot) module.hot.accept();\n`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    polling = false;
+    await poll;
+    expect(statuses.length).toBeGreaterThan(20);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+  }, 30_000);
 });

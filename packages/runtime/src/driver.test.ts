@@ -89,6 +89,16 @@ describe('createUpdateDriver, mode hot', () => {
     expect(reload).not.toHaveBeenCalled();
   });
 
+  it('reloads when an update chunk fails to load and module.hot stays in prepare', async () => {
+    const { hot, driver, out, reload } = setup();
+    hot.updates.set('aaa', { to: 'bbb', modules: ['./a.js'], outcome: 'chunk-error' });
+    driver.notify('bbb');
+    await driver.settled();
+    expect(hot.status()).toBe('prepare');
+    expect(out.lines.join('\n')).toMatch(/Cannot apply update\. Need to do a full reload!/);
+    expect(reload).toHaveBeenCalledOnce();
+  });
+
   it('re-checks when a new hash arrives while an update is in flight', async () => {
     const { hot, driver, out } = setup();
     hot.updates.set('aaa', { to: 'bbb', modules: ['./a.js'] });

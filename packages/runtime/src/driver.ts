@@ -75,7 +75,10 @@ export function createUpdateDriver(options: UpdateDriverOptions): UpdateDriver {
     try {
       updated = await hot.check(true);
     } catch (error) {
-      if (isBroken(hot.status())) {
+      // Not back to idle (abort, fail, or stuck in prepare after an update chunk failed
+      // to load): module.hot takes no further update, so only a reload brings the page
+      // up to date. Back at idle (the manifest fetch failed), the next build retries.
+      if (hot.status() !== 'idle') {
         giveUp(['Cannot apply update. Need to do a full reload!', formatError(error)]);
       } else {
         logger.warning(`Update failed: ${formatError(error)}`);
@@ -122,7 +125,7 @@ export function createUpdateDriver(options: UpdateDriverOptions): UpdateDriver {
       onApplied(updated, renewed);
       return true;
     } catch (error) {
-      if (isBroken(hot.status())) {
+      if (hot.status() !== 'idle') {
         logger.warning('Cannot check for update. Need to do a full reload!');
         logger.warning(formatError(error));
       } else {
@@ -156,6 +159,11 @@ export function createUpdateDriver(options: UpdateDriverOptions): UpdateDriver {
         logger.warning(
           `Cannot apply update as a previous update ${status}ed. Need to do a full reload!`,
         );
+      } else if (mode === 'hot') {
+        // No check of ours is running, yet module.hot is mid-update: it is stuck.
+        giveUp([
+          `Cannot apply update: module.hot is stuck in "${status}". Need to do a full reload!`,
+        ]);
       }
     },
     settled: () => running ?? Promise.resolve(),

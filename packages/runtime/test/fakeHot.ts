@@ -7,8 +7,9 @@ export interface FakeUpdate {
   /**
    * ok: every module accepted. unaccepted / declined: apply aborts (status abort).
    * errored: an accept handler throws (status fail). check-error: the manifest fetch fails.
+   * chunk-error: the update chunk fails to load; webpack leaves the status at prepare.
    */
-  outcome?: 'ok' | 'unaccepted' | 'declined' | 'errored' | 'check-error';
+  outcome?: 'ok' | 'unaccepted' | 'declined' | 'errored' | 'check-error' | 'chunk-error';
 }
 
 /**
@@ -75,6 +76,11 @@ export class FakeHot implements WebpackHot {
       return null;
     }
     this.#set('prepare');
+    if (update.outcome === 'chunk-error') {
+      throw new Error(
+        `Loading hot update chunk main failed.\n(missing: /main.${this.hash}.hot-update.js)`,
+      );
+    }
     this.#pending = update;
     this.#set('ready');
     if (autoApply) return this.apply(autoApply === true ? {} : autoApply);
