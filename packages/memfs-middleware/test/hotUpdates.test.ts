@@ -33,9 +33,16 @@ let build = 0;
 
 function listFiles(dir: string): string[] {
   const fs = createFsFromVolume(volume);
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((name) =>
-    fs.statSync(join(dir, name)).isFile(),
-  );
+  const files: string[] = [];
+  const walk = (folder: string, prefix: string): void => {
+    for (const name of fs.readdirSync(folder) as string[]) {
+      const path = join(folder, name);
+      if (fs.statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      else files.push(`${prefix}${name}`);
+    }
+  };
+  walk(dir, '');
+  return files;
 }
 
 beforeAll(async () => {
