@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@hmrkit/test-utils';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, waitFor } from '@hmrkit/test-utils';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 
@@ -17,7 +17,7 @@ export const DEMO_DIR: string = fileURLToPath(new URL('..', import.meta.url));
 export const REPO_DIR: string = resolve(DEMO_DIR, '..', '..');
 export const RESULTS_DIR: string = join(DEMO_DIR, 'test-results');
 const COPIES_DIR = join(DEMO_DIR, '.e2e');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 
 export type Transport = 'ws' | 'sockjs';
 
@@ -390,16 +390,7 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 900, height: 640 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   return {
     context,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeClientQuery } from '@hmrkit/protocol';
-import { getFreePort, waitFor } from '@hmrkit/test-utils';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, getFreePort, waitFor } from '@hmrkit/test-utils';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpack, { type Configuration } from 'webpack';
@@ -16,7 +16,7 @@ import { startTestServer, type TestServer } from './devServer';
 
 const CLIENT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = join(CLIENT_DIR, 'test-results');
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 
 function ensureBuilt(): void {
   for (const pkg of ['hot-emitter', 'protocol', 'runtime', 'client']) {
@@ -109,16 +109,7 @@ describe('in Chromium: hot updates, reloads, overlay, restart', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1100, height: 720 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => consoleLines.push(message.text()));

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { PROBLEM_FIELDS } from '@hmrkit/protocol';
 import { delay, getFreePort, waitFor } from '@hmrkit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import webpack from 'webpack';
@@ -85,17 +86,7 @@ describe('DevServer: frames', () => {
     expect(client.types()).toEqual(['invalid', 'hash', 'errors']);
     const [problem] = (client.frames[2]?.data ?? []) as Array<Record<string, unknown>>;
     expect(problem?.message).toMatch(/Unexpected token/);
-    for (const key of Object.keys(problem ?? {})) {
-      expect([
-        'message',
-        'moduleName',
-        'moduleIdentifier',
-        'loc',
-        'file',
-        'details',
-        'stack',
-      ]).toContain(key);
-    }
+    for (const key of Object.keys(problem ?? {})) expect(PROBLEM_FIELDS).toContain(key);
   });
 
   it('reports progress-update frames when client.progress is set', async () => {

@@ -91,3 +91,18 @@ export async function waitFor<T>(
     await delay(intervalMs);
   }
 }
+
+/** Debian's Chromium, which `.ci/run` installs (never a Playwright download). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** The flags every browser test launches Chromium with: headless, no sandbox, no background traffic. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
