@@ -66,6 +66,8 @@ export function summarizeTarget(sessions, extraColdStarts) {
     firstBuild: summarize(sessions.map((s) => s.firstBuild)),
     rssWarm: summarize(sessions.map((s) => s.rssWarm)),
     rssAfter: summarize(sessions.map((s) => s.rssAfter)),
+    heapAfterGc: summarize(sessions.map((s) => s.heap?.heapUsedAfterGc)),
+    rssAfterGc: summarize(sessions.map((s) => s.heap?.rssAfterGc)),
     memEdits: Math.max(0, ...sessions.filter((s) => s.rssAfter !== null).map((s) => s.editCount)),
     // An accepted edit that reloaded the page, or an unaccepted one that did not, is a failure.
     hmrFailures: leaf.filter((e) => e.reloaded).length + plain.filter((e) => !e.reloaded).length,
@@ -88,7 +90,10 @@ const fmtMB = (bytes) => (typeof bytes === 'number' ? `${Math.round(bytes / MB)}
  * @param {number | null | undefined} theirs
  */
 export const ratio = (ours, theirs) =>
-  typeof ours === 'number' && typeof theirs === 'number' && theirs > 0 ? ours / theirs : null;
+  typeof ours === 'number' && typeof theirs === 'number' && theirs > 0
+    ? // Rounded as printed, so a verdict never contradicts the figure next to it.
+      Math.round((ours / theirs) * 100) / 100
+    : null;
 /** @param {number | null} r */
 const fmtRatio = (r) => (r === null ? '–' : `${r.toFixed(2)}×`);
 /** @param {boolean | null} met */
@@ -139,6 +144,8 @@ export function latencyTable(cells, devtool) {
       fmt: fmtMB,
       goal: (_, r) => ['≤ 0.8×', r === null ? null : r <= 0.8],
     },
+    { name: '… RSS after a forced full GC', pick: (s) => s.rssAfterGc?.median, fmt: fmtMB },
+    { name: '… V8 heap retained after it', pick: (s) => s.heapAfterGc?.median, fmt: fmtMB },
   ];
   const lines = [
     '| metric (median) | N | hmrkit | webpack-dev-server 5 | hmrkit / wds | goal |',

@@ -113,6 +113,10 @@ const loadTimer = setInterval(sampleLoad, 5000);
 loadTimer.unref();
 
 const startedAt = new Date();
+const git = (/** @type {string[]} */ ...args) =>
+  safe(() => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
+const startCommit = git('rev-parse', '--short', 'HEAD');
+const startDirty = git('status', '--porcelain', '--', 'packages') !== '';
 const needsHmrkit = options.targets.includes('hmrkit') || options.footprint;
 if (needsHmrkit && !flags['no-build']) {
   say('building @hmrkit/cli and its dependencies (turbo, cached)');
@@ -144,6 +148,10 @@ const cells = [];
 const raw = [];
 /** @type {string[]} */
 const failures = [];
+/** @type {string[]} */
+const retried = [];
+/** @type {ReturnType<typeof writeApp>} */
+let currentApp;
 
 const profileRoot = mkdtempSync(join(tmpdir(), 'hmrkit-bench-chromium-'));
 const browser = await chromium.launchPersistentContext(profileRoot, {
@@ -156,6 +164,7 @@ try {
   for (const n of options.n) {
     say(`generating the app with N = ${n} modules`);
     const app = writeApp(join(WORK_DIR, `app-${n}`), n);
+    currentApp = app;
     for (const devtool of options.devtools) {
       /** @type {Record<string, import('./session.mjs').SessionResult[]>} */
       const sessions = Object.fromEntries(targets.map((t) => [t.id, []]));
@@ -167,24 +176,26 @@ try {
           const tag = `${target.id}-n${n}-${devtool}-r${round}`;
           say(`N=${n} devtool=${devtool} round ${round + 1}/${options.rounds}: ${target.label}`);
           try {
-            const result = await runSession({
-              target,
-              app,
-              devtool,
-              browser,
-              workDir: sessionsDir,
-              tag,
-              warmup: options.warmup,
-              edits: options.edits,
-              unaccepted: options.unaccepted,
-              memEdits: round === 0 ? options.memEdits : 0,
-              timeoutMs: options.timeoutMs,
-              // Both servers are profiled alike; profiling slows them, so a profiled run is
-              // for finding where the time goes, not for the figures.
-              nodeArgs: options.profile
-                ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, tag)}`]
-                : [],
-            });
+            const result = await withRetry(tag, () =>
+              runSession({
+                target,
+                app,
+                devtool,
+                browser,
+                workDir: sessionsDir,
+                tag,
+                warmup: options.warmup,
+                edits: options.edits,
+                unaccepted: options.unaccepted,
+                memEdits: round === 0 ? options.memEdits : 0,
+                timeoutMs: options.timeoutMs,
+                // Both servers are profiled alike; profiling slows them, so a profiled run is
+                // for finding where the time goes, not for the figures.
+                nodeArgs: options.profile
+                  ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, tag)}`]
+                  : [],
+              }),
+            );
             sessions[target.id].push(result);
             raw.push({ n, devtool, round, target: target.id, ...result });
             say(
@@ -201,19 +212,21 @@ try {
           for (const target of targets) {
             const tag = `${target.id}-n${n}-${devtool}-r${round}-cold${c}`;
             try {
-              const result = await runSession({
-                target,
-                app,
-                devtool,
-                browser,
-                workDir: sessionsDir,
-                tag,
-                warmup: 0,
-                edits: 0,
-                unaccepted: 0,
-                memEdits: 0,
-                timeoutMs: options.timeoutMs,
-              });
+              const result = await withRetry(tag, () =>
+                runSession({
+                  target,
+                  app,
+                  devtool,
+                  browser,
+                  workDir: sessionsDir,
+                  tag,
+                  warmup: 0,
+                  edits: 0,
+                  unaccepted: 0,
+                  memEdits: 0,
+                  timeoutMs: options.timeoutMs,
+                }),
+              );
               colds[target.id].push(result.cold);
               say(`  cold start ${target.label}: ${result.cold} ms`);
             } catch (error) {
@@ -278,12 +291,9 @@ const versions = {
   'webpack-cli': packageVersion('webpack-cli'),
   'html-webpack-plugin': packageVersion('html-webpack-plugin'),
   '@hmrkit/cli': options.targets.includes('hmrkit') ? packageVersion('@hmrkit/cli') : null,
-  commit: safe(() =>
-    execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim(),
-  ),
+  commit: startCommit,
+  // Uncommitted changes to packages/ when the run started: the figures are of the working tree.
+  packagesDirty: startDirty,
 };
 
 /** @type {Record<string, ReturnType<typeof summarizeProfileDir> & { edits: number }>} */
@@ -313,6 +323,7 @@ const results = {
   footprint,
   profiles,
   failures,
+  retried,
   sessions: raw,
 };
 writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -337,6 +348,25 @@ if (failures.length > 0) {
 function resetApp(app) {
   writeFileSync(app.leaf, textSource('leaf 0'));
   writeFileSync(app.plain, textSource('plain 0'));
+}
+
+/**
+ * Runs a session, and once more if it fails: a server that dies once (say, a package's dist
+ * rebuilt under it) should cost a rerun, not the figure. Both attempts are reported.
+ * @template T
+ * @param {string} tag
+ * @param {() => Promise<T>} run
+ * @returns {Promise<T>}
+ */
+async function withRetry(tag, run) {
+  try {
+    return await run();
+  } catch (error) {
+    retried.push(`${tag}: ${error instanceof Error ? error.message : error}`);
+    say(`  failed, retrying once: ${error}`);
+    resetApp(currentApp);
+    return await run();
+  }
 }
 
 /** @param {number[]} values */
@@ -371,7 +401,7 @@ function renderMarkdown() {
   const lines = [
     `Measured ${date} UTC on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGB} GB RAM, ${machine.os}), Node ${machine.node}, ${machine.chromium ?? 'Chromium'} headless.`,
     `Load during the run: load average ${load.mean.toFixed(1)} (max ${load.max.toFixed(1)}) on ${machine.cores} cores${psi ? `, CPU pressure ${psi.mean.toFixed(0)} % (max ${psi.max.toFixed(0)} %)` : ''}${busy ? ' — **the machine was shared with other work**: wall-clock figures are noisier than ±12 %; server CPU per edit is the least affected figure' : ''}.`,
-    `Versions: webpack ${versions.webpack}, webpack-dev-server ${versions['webpack-dev-server']} (webpack-cli ${versions['webpack-cli']}), html-webpack-plugin ${versions['html-webpack-plugin']}${versions['@hmrkit/cli'] ? `, @hmrkit/cli ${versions['@hmrkit/cli']}` : ''} at ${versions.commit ?? 'an unknown commit'}.`,
+    `Versions: webpack ${versions.webpack}, webpack-dev-server ${versions['webpack-dev-server']} (webpack-cli ${versions['webpack-cli']}), html-webpack-plugin ${versions['html-webpack-plugin']}${versions['@hmrkit/cli'] ? `, @hmrkit/cli ${versions['@hmrkit/cli']}` : ''} at ${versions.commit ?? 'an unknown commit'}${versions.packagesDirty ? ' (with uncommitted changes in packages/)' : ''}.`,
     `Method: ${options.rounds} round(s) A B per target and devtool; per session ${options.warmup} warm-up + ${options.edits} measured leaf edits and ${options.unaccepted} unaccepted edits; ${options.cold} extra cold start(s) per round; RSS after ${options.memEdits || '–'} edits in the first round. Medians; ratios are hmrkit / webpack-dev-server.`,
     '',
   ];
@@ -398,6 +428,13 @@ function renderMarkdown() {
   lines.push('#### Against the goals', '', ...goalLines(), '');
   if (options.profile) lines.push(...profileLines());
   if (failures.length > 0) lines.push('#### Failures', '', ...failures.map((f) => `- ${f}`), '');
+  if (retried.length > 0)
+    lines.push(
+      'Sessions that failed once and were rerun:',
+      '',
+      ...retried.map((f) => `- ${f}`),
+      '',
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -429,10 +466,11 @@ function goalLines() {
     if (!ours) continue;
     const overhead = ours.overhead?.median;
     const cold = ratio(ours.cold?.median, theirs?.cold?.median);
-    const rss = ratio(
-      ours.rssAfter?.median ?? ours.rssWarm?.median,
-      theirs?.rssAfter?.median ?? theirs?.rssWarm?.median,
-    );
+    // Like with like: after the edits where both have it, else after the warm-up.
+    const rss =
+      typeof ours.rssAfter?.median === 'number' && typeof theirs?.rssAfter?.median === 'number'
+        ? ratio(ours.rssAfter.median, theirs.rssAfter.median)
+        : ratio(ours.rssWarm?.median, theirs?.rssWarm?.median);
     /** @param {boolean} met */
     const tick = (met) => (met ? 'met' : '**not met**');
     out.push(

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { textSource } from './app.mjs';
+import { probeHeap } from './heap.mjs';
 import {
   getFreePort,
   processTreeCpuMs,
@@ -60,6 +61,7 @@ import {
  * @property {number | null} cpuPerEdit  server CPU time (user + system) per measured leaf edit, ms
  * @property {number} rssWarm       process-tree RSS after warm-up, bytes
  * @property {number | null} rssAfter  process-tree RSS after memEdits edits, bytes
+ * @property {import('./heap.mjs').HeapProbe | null} heap  the V8 heap after memEdits edits
  * @property {number} editCount     edits made in the session, warm-up included
  */
 
@@ -165,13 +167,18 @@ export async function runSession(options) {
     });
   });
 
+  // The memory session opens the inspector (unused until the probe after the last edit).
+  const inspectPort = options.memEdits > 0 ? await getFreePort() : null;
   const server = startServer(target, {
     config: app.config,
     cwd: app.dir,
     port,
     log,
     env: { BENCH_STATS_FILE: statsFile, BENCH_DEVTOOL: devtool },
-    nodeArgs: options.nodeArgs,
+    nodeArgs: [
+      ...(options.nodeArgs ?? []),
+      ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+    ],
   });
   const alive = () => {
     if (server.exited()) throw new Error(`${target.label} exited; see ${log}`);
@@ -198,6 +205,7 @@ export async function runSession(options) {
       cpuPerEdit: null,
       rssWarm: 0,
       rssAfter: null,
+      heap: null,
       editCount: 0,
     };
 
@@ -289,6 +297,7 @@ export async function runSession(options) {
       }
       await sleep(EDIT_PAUSE_MS);
       result.rssAfter = processTreeRss(server.pid);
+      if (inspectPort) result.heap = await probeHeap(inspectPort, server.pid);
     }
     return result;
   } finally {
