@@ -1,7 +1,12 @@
 import { serializeMessage } from '@hmrkit/protocol';
 import { loadFixture } from '@hmrkit/test-utils';
 import { describe, expect, it } from 'vitest';
-import { type BuildSummary, createBuildMessenger, createProgressFrame } from './messages';
+import {
+  type BuildSummary,
+  createBuildMessenger,
+  createProgressFrame,
+  summarizeStats,
+} from './messages';
 import { normalizeOptions } from './options';
 
 interface Frame {
@@ -93,5 +98,37 @@ describe('createProgressFrame', () => {
       type: 'progress-update',
       data: { percent: 10, msg: 'building', pluginName: 'ProgressPlugin' },
     });
+  });
+});
+
+describe('summarizeStats', () => {
+  it('skips toJson for a clean build and uses it when there are problems', () => {
+    let toJsonCalls = 0;
+    const clean = {
+      hash: 'abc',
+      hasErrors: () => false,
+      hasWarnings: () => false,
+      toJson: () => {
+        toJsonCalls += 1;
+        return {};
+      },
+    };
+    expect(summarizeStats(clean)).toEqual({ hash: 'abc', errors: [], warnings: [] });
+    expect(toJsonCalls).toBe(0);
+    const failed = {
+      hash: 'def',
+      hasErrors: () => true,
+      hasWarnings: () => false,
+      toJson: () => {
+        toJsonCalls += 1;
+        return { errors: [{ message: 'boom', secret: 'x' }], warnings: [] };
+      },
+    };
+    expect(summarizeStats(failed)).toEqual({
+      hash: 'def',
+      errors: [{ message: 'boom' }],
+      warnings: [],
+    });
+    expect(toJsonCalls).toBe(1);
   });
 });

@@ -27,6 +27,8 @@ export interface BuildSummary {
 /** The parts of webpack's Stats / MultiStats the messenger reads. */
 export interface StatsLike {
   hash?: string;
+  hasErrors?(): boolean;
+  hasWarnings?(): boolean;
   toJson(options: Record<string, unknown>): { hash?: string; errors?: unknown; warnings?: unknown };
 }
 
@@ -46,6 +48,11 @@ const STATS_JSON_OPTIONS = {
  * so nothing but message/module/loc/… leaves the process.
  */
 export function summarizeStats(stats: StatsLike): BuildSummary {
+  // A clean build (every edit that compiles) needs no toJson at all: it builds a stats
+  // factory and walks the compilation, time spent between webpack's `done` and `ok`.
+  if (stats.hash && stats.hasErrors?.() === false && stats.hasWarnings?.() === false) {
+    return { hash: stats.hash, errors: [], warnings: [] };
+  }
   const json = stats.toJson(STATS_JSON_OPTIONS);
   return {
     hash: stats.hash ?? json.hash ?? '',

@@ -218,10 +218,15 @@ export class DevServer {
         this.#broadcast([this.#messenger.invalid()]);
       });
       // Frames go out in `done`, before the middleware prints stats (on the next tick).
-      this.compiler.hooks.done.tap(PLUGIN_NAME, (stats: Stats | MultiStats) => {
-        this.stats = stats;
-        this.#broadcast(this.#messenger.afterBuild(summarizeStats(stats)));
-      });
+      // Stage -100: before other `done` taps (a CLI's status line, stats printing), so the
+      // browser hears `ok` first.
+      this.compiler.hooks.done.tap(
+        { name: PLUGIN_NAME, stage: -100 },
+        (stats: Stats | MultiStats) => {
+          this.stats = stats;
+          this.#broadcast(this.#messenger.afterBuild(summarizeStats(stats)));
+        },
+      );
     }
 
     applyWatchDefaults(this.compiler);

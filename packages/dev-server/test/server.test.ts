@@ -89,6 +89,24 @@ describe('DevServer: frames', () => {
     for (const key of Object.keys(problem ?? {})) expect(PROBLEM_FIELDS).toContain(key);
   });
 
+  it('sends the frames before done taps registered earlier (a CLI status line, stats printing)', async () => {
+    project = await createProject();
+    const compiler = createCompiler(project.dir);
+    const seenByEarlierTap: boolean[] = [];
+    let devServer: DevServer | undefined;
+    compiler.hooks.done.tap('earlier', (stats) => {
+      seenByEarlierTap.push(devServer?.stats === stats);
+    });
+    devServer = new DevServer(
+      { host: '127.0.0.1', port: await getFreePort(), static: false, setupExitSignals: false },
+      compiler,
+    );
+    server = devServer;
+    await devServer.start();
+    await devServer.middleware?.ready();
+    expect(seenByEarlierTap).toEqual([true]);
+  });
+
   it('reports progress-update frames when client.progress is set', async () => {
     const { port, project } = await start({ client: { progress: true } });
     await server?.middleware?.ready();
