@@ -249,15 +249,15 @@ export function latencyChart(cells, devtools, caption) {
     const values = rows.flatMap((c) =>
       Object.values(c.targets).flatMap((s) => [s?.leaf?.median ?? 0, s?.rebuild?.median ?? 0]),
     );
-    const top = niceCeil(Math.max(10, ...values));
+    const step = niceStep(Math.max(10, ...values) / 4);
+    const top = step * Math.ceil(Math.max(10, ...values) / step);
     const x = (/** @type {number} */ i) =>
       x0 + pad.left + (rows.length === 1 ? plotW / 2 : (plotW * i) / (rows.length - 1));
     const y = (/** @type {number} */ v) => pad.top + plotH - (plotH * v) / top;
     parts.push(
       `<text x="${x0 + pad.left + plotW / 2}" y="${pad.top - 18}" text-anchor="middle" font-weight="600">devtool: ${esc(devtool)}</text>`,
     );
-    for (let k = 0; k <= 4; k++) {
-      const v = (top * k) / 4;
+    for (let v = 0; v <= top + step / 2; v += step) {
       parts.push(
         `<line x1="${x0 + pad.left}" x2="${x0 + pad.left + plotW}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/>`,
         `<text x="${x0 + pad.left - 8}" y="${y(v) + 4}" text-anchor="end" fill="#555">${Math.round(v)}</text>`,
@@ -290,11 +290,15 @@ export function latencyChart(cells, devtools, caption) {
         `<polyline points="${pts.map(([i, v]) => `${x(Number(i))},${y(Number(v))}`).join(' ')}" fill="none" stroke="${COLORS[id]}" stroke-width="2.5"/>`,
       );
       for (const [i, v] of pts) {
-        // webpack-dev-server's labels above its points, ours below: they never collide.
-        const dy = id === 'wds' ? -9 : 17;
+        // webpack-dev-server's labels above its points, ours below; nearly equal points get
+        // them further apart.
+        const other = rows[Number(i)].targets[id === 'wds' ? 'hmrkit' : 'wds']?.leaf?.median;
+        const close = typeof other === 'number' && Math.abs(y(other) - y(Number(v))) < 12;
+        const dy = id === 'wds' ? (close ? -16 : -9) : close ? 24 : 17;
         parts.push(
           `<circle cx="${x(Number(i))}" cy="${y(Number(v))}" r="3.5" fill="${COLORS[id]}"/>`,
-          `<text x="${x(Number(i)) + 7}" y="${y(Number(v)) + dy}" fill="${COLORS[id]}" font-weight="600">${Math.round(Number(v))}</text>`,
+          // Never below the axis, where the N labels are.
+          `<text x="${x(Number(i)) + 7}" y="${Math.min(y(Number(v)) + dy, pad.top + plotH - 4)}" fill="${COLORS[id]}" font-weight="600">${Math.round(Number(v))}</text>`,
         );
       }
     }
@@ -320,9 +324,9 @@ export function latencyChart(cells, devtools, caption) {
   return `${parts.join('\n')}\n`;
 }
 
-/** @param {number} v */
-function niceCeil(v) {
+/** The smallest of 1, 2, 2.5 or 5 × 10^k that is at least v: a round axis step. @param {number} v */
+function niceStep(v) {
   const exp = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * exp >= v) return m * exp;
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * exp >= v) return m * exp;
   return 10 * exp;
 }

@@ -24,7 +24,8 @@ import { createTargets, packageVersion } from './targets.mjs';
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_ROOT = join(BENCH_DIR, '../..');
 const WORK_DIR = join(BENCH_DIR, '.work');
-const CHROMIUM = '/usr/bin/chromium';
+// The same override the repo's browser tests read.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -326,7 +327,14 @@ const results = {
   retried,
   sessions: raw,
 };
-writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+// Summaries indented; the raw sessions one per line, so the file stays readable and diffable.
+const { sessions: rawSessions, ...head } = results;
+const headJson = JSON.stringify(head, null, 2).slice(0, -2);
+const sessionLines = rawSessions.map((session) => `    ${JSON.stringify(session)}`).join(',\n');
+writeFileSync(
+  join(outDir, 'latest.json'),
+  `${headJson},\n  "sessions": [\n${sessionLines}\n  ]\n}\n`,
+);
 writeFileSync(join(outDir, 'latest.md'), markdown);
 writeFileSync(
   join(outDir, 'latency.svg'),
