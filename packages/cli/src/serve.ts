@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DevServer, type DevServerOptions, STATUS_LOGGER_NAME } from '@hmrkit/dev-server';
 import type { Compiler, Configuration, MultiCompiler, MultiStats, Stats } from 'webpack';
 import type { ServeArgs } from './args';
@@ -60,6 +62,26 @@ export type StartServeOptions = LoadConfigOptions;
 
 export function createProcessIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+}
+
+type WebpackFunction = typeof import('webpack');
+
+/**
+ * The project's webpack (resolved from its folder, as webpack-cli does), so the compiler is
+ * the same webpack instance the config's plugins were written against; ours only when the
+ * project has none of its own.
+ */
+async function loadWebpack(cwd: string): Promise<WebpackFunction> {
+  let path: string | undefined;
+  try {
+    path = createRequire(join(cwd, 'noop.js')).resolve('webpack');
+  } catch {
+    path = undefined;
+  }
+  const module = (path ? await import(pathToFileURL(path).href) : await import('webpack')) as {
+    default?: WebpackFunction;
+  } & WebpackFunction;
+  return module.default ?? module;
 }
 
 const DEFAULT_ARGS: ServeArgs = { entries: [], env: { WEBPACK_SERVE: true }, debug: false };
@@ -154,7 +176,7 @@ export async function startServe(
     options.static = join(io.cwd, 'public');
   }
 
-  const { default: webpack } = await import('webpack');
+  const webpack = await loadWebpack(io.cwd);
   const compiler = isArray ? webpack(configs) : webpack(configs[0] as Configuration);
   silenceUrlBlock(compiler);
 

@@ -59,6 +59,17 @@ function chooseOutputFileSystem(
   return createFsFromVolume(new Volume()) as unknown as ServedFileSystem;
 }
 
+/** Whether resolved stats options print nothing at all (every child at preset 'none'). */
+function isSilent(statsOptions: unknown): boolean {
+  const silent = (value: unknown): boolean =>
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { preset?: unknown }).preset === 'none' &&
+    Object.keys(value).every((key) => key === 'preset' || key === 'colors');
+  const children = (statsOptions as { children?: unknown[] }).children;
+  return Array.isArray(children) ? children.every(silent) : silent(statsOptions);
+}
+
 function resolveStatsOptions(
   compiler: Compiler | MultiCompiler,
   option: MemfsMiddlewareOptions['stats'],
@@ -118,6 +129,7 @@ export function createContext(
   compiler.hooks.invalid.tap(PLUGIN_NAME, invalidate);
 
   const statsOptions = resolveStatsOptions(compiler, options.stats);
+  const printsStats = !isSilent(statsOptions);
   compiler.hooks.done.tap(PLUGIN_NAME, (stats: Stats | MultiStats) => {
     context.state = true;
     context.stats = stats;
@@ -126,8 +138,11 @@ export function createContext(
     process.nextTick(() => {
       if (!context.state || context.stats !== stats) return;
       logger.log('Compilation finished');
-      const text = stats.toString(statsOptions as Parameters<Stats['toString']>[0]);
-      if (text) console.log(text);
+      // stats: false / 'none' prints nothing; skip toString, which walks the compilation.
+      if (printsStats) {
+        const text = stats.toString(statsOptions as Parameters<Stats['toString']>[0]);
+        if (text) console.log(text);
+      }
       const callbacks = context.callbacks;
       context.callbacks = [];
       for (const callback of callbacks) callback(stats);
