@@ -1,13 +1,14 @@
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler } from 'webpack';
 import { DevServerError } from './errors';
 import type { NormalizedOptions } from './options';
+import { resolveOptionalPeer, resolveOwn } from './peers';
 
 const PLUGIN_NAME = 'hmrkit-dev-server';
 
-const require = createRequire(import.meta.url);
+// The module id the client imports its transport from (see @hmrkit/client's README).
+const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
 
 /** The children of a MultiCompiler, or the compiler itself. */
 export function getCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
@@ -57,19 +58,7 @@ export function getPrimaryCompiler(compiler: Compiler | MultiCompiler): Compiler
 
 /** Where a package of ours lives, resolved from this package (users need not depend on it). */
 function resolvePackageDir(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`));
-}
-
-/** Resolves an optional peer from the user's project first, then from this package. */
-export function resolveOptionalPeer(request: string, fromDir: string): string | undefined {
-  for (const resolve of [createRequire(`${fromDir}/`).resolve, require.resolve]) {
-    try {
-      return resolve(request);
-    } catch {
-      // try the next place
-    }
-  }
-  return undefined;
+  return dirname(resolveOwn(`${name}/package.json`));
 }
 
 /** What the server knows once it has a port and host, for the client entry's query. */
@@ -147,7 +136,7 @@ export function resolveClientTransport(
       );
     }
     return [
-      [TRANSPORT_REQUEST, require.resolve('@hmrkit/client/transports/sockjs')],
+      [TRANSPORT_REQUEST, resolveOwn('@hmrkit/client/transports/sockjs')],
       [/^sockjs-client$/, sockjsClient],
     ];
   }
@@ -160,8 +149,6 @@ export function resolveClientTransport(
   }
   return [[TRANSPORT_REQUEST, custom]];
 }
-
-const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
 
 export interface SetupResult {
   /** Compilers that got the client (web targets with `devServer !== false`). */

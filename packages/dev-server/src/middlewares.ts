@@ -32,8 +32,11 @@ export function resolveHeaders(
   res: ServerResponse,
   context: unknown,
 ): Array<[string, string | string[]]> {
-  if (option === undefined) return [];
-  const value = typeof option === 'function' ? option(req, res, context) : option;
+  return toHeaderPairs(typeof option === 'function' ? option(req, res, context) : option);
+}
+
+/** An object or a `{key, value}` list of headers as pairs; anything else as none. */
+function toHeaderPairs(value: unknown): Array<[string, string | string[]]> {
   if (Array.isArray(value)) {
     return value
       .filter(
@@ -64,16 +67,23 @@ function hasCorsWildcard(headers: Array<[string, string | string[]]>): boolean {
  * user's `headers`.
  */
 export function createSecurityMiddleware(
-  getCheckOptions: () => HostCheckOptions,
+  checkOptions: HostCheckOptions,
   headersOption: HeadersOption | undefined,
   getContext: () => unknown,
 ): Middleware {
+  // Headers given as data are read once; only a headers function runs per request.
+  const fixedHeaders =
+    typeof headersOption === 'function' ? undefined : toHeaderPairs(headersOption);
+  const fixedCheck = fixedHeaders && {
+    ...checkOptions,
+    corsWildcard: hasCorsWildcard(fixedHeaders),
+  };
   return (req, res, next) => {
-    const headers = resolveHeaders(headersOption, req, res, getContext());
-    const verdict = checkHttpRequest(req.headers, {
-      ...getCheckOptions(),
-      corsWildcard: hasCorsWildcard(headers),
-    });
+    const headers = fixedHeaders ?? resolveHeaders(headersOption, req, res, getContext());
+    const verdict = checkHttpRequest(
+      req.headers,
+      fixedCheck ?? { ...checkOptions, corsWildcard: hasCorsWildcard(headers) },
+    );
     if (!verdict.allowed) {
       sendText(res, verdict.status, verdict.body);
       return;
@@ -200,7 +210,8 @@ function decodePath(url: string): string {
   }
 }
 
-const escapeHtml = (text: string): string =>
+/** Escapes text for HTML bodies and attributes (listings, error pages). */
+export const escapeHtml = (text: string): string =>
   text.replace(
     /[&<>"']/g,
     (char) =>

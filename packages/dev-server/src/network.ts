@@ -2,14 +2,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
-import { createRequire } from 'node:module';
 import { createServer as createNetServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { DevServerError } from './errors';
 import type { NormalizedOptions } from './options';
-
-const require = createRequire(import.meta.url);
+import { requireOptionalPeer } from './peers';
 
 /** The first port tried when none is given (webpack-dev-server's, overridable the same way). */
 export const DEFAULT_BASE_PORT = 8080;
@@ -157,20 +155,11 @@ export async function getSelfSignedCertificate(
   } catch {
     // no cache yet
   }
-  let selfsigned: SelfsignedModule;
-  try {
-    selfsigned = (createRequire(`${cwd}/`) as NodeRequire)('selfsigned') as SelfsignedModule;
-  } catch {
-    try {
-      selfsigned = require('selfsigned') as SelfsignedModule;
-    } catch (error) {
-      throw new DevServerError(
-        'MISSING_PEER',
-        'server: "https" without a key and cert generates a self-signed certificate with the package "selfsigned": npm install --save-dev selfsigned (or pass server.options.key and server.options.cert).',
-        { cause: error },
-      );
-    }
-  }
+  const selfsigned = requireOptionalPeer<SelfsignedModule>(
+    'selfsigned',
+    cwd,
+    'server: "https" without a key and cert (a self-signed certificate; or pass server.options.key and server.options.cert)',
+  );
   const notAfter = new Date(Date.now() + CERT_DAYS * 86_400_000);
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
     algorithm: 'sha256',

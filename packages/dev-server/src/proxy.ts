@@ -1,10 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { Middleware } from './chain';
 import { DevServerError, invalidOption } from './errors';
-
-const require = createRequire(import.meta.url);
+import { requireOptionalPeer } from './peers';
 
 type ProxyMiddleware = Middleware & {
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -17,17 +15,7 @@ interface ProxyModule {
 }
 
 function loadProxyModule(fromDir: string): ProxyModule {
-  for (const load of [createRequire(`${fromDir}/`), require]) {
-    try {
-      return load('http-proxy-middleware') as ProxyModule;
-    } catch {
-      // try the next place
-    }
-  }
-  throw new DevServerError(
-    'MISSING_PEER',
-    'devServer.proxy needs the package "http-proxy-middleware": npm install --save-dev http-proxy-middleware',
-  );
+  return requireOptionalPeer<ProxyModule>('http-proxy-middleware', fromDir, 'devServer.proxy');
 }
 
 export interface ProxySetup {

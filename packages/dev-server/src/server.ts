@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +22,7 @@ import {
   createSecurityMiddleware,
   createServeIndexMiddleware,
   createStaticMiddleware,
+  escapeHtml,
   finalHandler,
   isReadRequest,
   isSameSiteRequest,
@@ -36,6 +36,7 @@ import {
   type ServerUrls,
 } from './network';
 import { type DevServerOptions, type NormalizedOptions, normalizeOptions } from './options';
+import { resolveOptionalPeer } from './peers';
 import { createProxySetup, type ProxySetup } from './proxy';
 import { createFileWatcher, type FileWatcher } from './watch';
 
@@ -236,7 +237,7 @@ export class DevServer {
       logger: this.logger,
     });
 
-    const middlewares = this.#createMiddlewares();
+    const middlewares = this.#createMiddlewares(host);
     const list = options.setupMiddlewares
       ? (options.setupMiddlewares(middlewares, this) as Array<NamedMiddleware | Middleware>)
       : middlewares;
@@ -312,7 +313,7 @@ export class DevServer {
     options.onListening?.(this);
   }
 
-  #createMiddlewares(): NamedMiddleware[] {
+  #createMiddlewares(host: string | undefined): NamedMiddleware[] {
     const { options } = this;
     const middleware = this.middleware as MemfsMiddleware;
     const dev: Middleware = (req, res, next) => middleware(req, res, next);
@@ -320,11 +321,11 @@ export class DevServer {
       {
         name: 'host-header-check',
         middleware: createSecurityMiddleware(
-          () => ({
+          {
             allowedHosts: options.allowedHosts,
-            ...(options.host === undefined ? {} : { host: options.host }),
+            ...(host === undefined ? {} : { host }),
             ...webSocketHostname(options),
-          }),
+          },
           options.headers,
           () => this.middleware?.context,
         ),
@@ -473,7 +474,8 @@ export class DevServer {
     const base = this.#urls.local;
     let open: (target: string, options: Record<string, unknown>) => Promise<unknown>;
     try {
-      const resolved = createRequire(`${process.cwd()}/`).resolve('open');
+      const resolved = resolveOptionalPeer('open', process.cwd());
+      if (!resolved) throw new Error('open is not installed');
       const module = (await import(pathToFileURL(resolved).href)) as {
         default: typeof open;
       };
@@ -560,10 +562,6 @@ function closeCompiler(compiler: Compiler | MultiCompiler): Promise<void> {
   });
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
 /** `/webpack-dev-server`: the assets of the current build, linked. */
 function renderAssetList(stats: Stats | MultiStats): string {
   const items: string[] = [];
@@ -578,5 +576,3 @@ function renderAssetList(stats: Stats | MultiStats): string {
   }
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>Assets</title></head><body><h1>Assets</h1><ul>${items.join('')}</ul></body></html>\n`;
 }
-
-export { getCompilers };

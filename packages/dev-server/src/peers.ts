@@ -1,0 +1,36 @@
+import { createRequire } from 'node:module';
+import { DevServerError } from './errors';
+
+const ownRequire = createRequire(import.meta.url);
+
+/**
+ * Resolves a package from the user's project first, then from this package: with pnpm an
+ * optional peer the user installed may be visible only from their project.
+ */
+export function resolveOptionalPeer(request: string, fromDir: string): string | undefined {
+  for (const resolve of [createRequire(`${fromDir}/`).resolve, ownRequire.resolve]) {
+    try {
+      return resolve(request);
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/** Requires an optional peer (CommonJS), or throws a MISSING_PEER error saying how to install it. */
+export function requireOptionalPeer<T>(name: string, fromDir: string, purpose: string): T {
+  const path = resolveOptionalPeer(name, fromDir);
+  if (!path) {
+    throw new DevServerError(
+      'MISSING_PEER',
+      `${purpose} needs the package "${name}": npm install --save-dev ${name}`,
+    );
+  }
+  return ownRequire(path) as T;
+}
+
+/** Resolves one of our own packages' files (the client and runtime entries). */
+export function resolveOwn(request: string): string {
+  return ownRequire.resolve(request);
+}
