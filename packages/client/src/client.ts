@@ -20,6 +20,7 @@ import {
   type ReconnectingSocket,
   type ReconnectingSocketOptions,
 } from './socket';
+import { SOCKET_CLOSE_EVENT, SOCKET_MESSAGE_EVENT, SOCKET_OPEN_EVENT } from './socketEvents';
 import type { ConsoleLike, TransportFactory } from './types';
 
 /**
@@ -345,11 +346,19 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     transport: env.transport,
     logger,
     maxAttempts: options.reconnect ?? DEFAULT_RECONNECT_ATTEMPTS,
-    onMessage: receive,
+    // After the client, as webpack-dev-server's socket delivers to its own
+    // handler first: tools listening on the socket (see ./wdsSocket) see the
+    // frame once the client has acted on it.
+    onOpen: () => emitter.emit(SOCKET_OPEN_EVENT),
+    onMessage: (data) => {
+      receive(data);
+      emitter.emit(SOCKET_MESSAGE_EVENT, data);
+    },
     onDisconnect: () => {
       logger.error('Disconnected!');
       hideOverlay();
       post('Close');
+      emitter.emit(SOCKET_CLOSE_EVENT);
     },
   });
 
