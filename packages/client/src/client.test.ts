@@ -58,7 +58,7 @@ describe('createClient: the recorded webpack-dev-server 5 session', () => {
     expect(socket.url).toBe('ws://app.test:8080/ws');
   });
 
-  it('in a web worker (no window) dials the host of the worker\'s own location', () => {
+  it("in a web worker (no window) dials the host of the worker's own location", () => {
     const transports = createFakeTransports();
     const client = createClient(
       { hot: true, hostname: '0.0.0.0', port: 8080 },

@@ -6,7 +6,7 @@ import { createSocketServer, type SocketServer } from '@hmrkit/socket-server';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
 import { createApp, type DevServerApp } from './app';
 import { applyWatchDefaults, hookBuildEvents } from './buildEvents';
-import { getPrimaryCompiler, PLUGIN_NAME } from './compiler';
+import { getCompilers, getPrimaryCompiler, PLUGIN_NAME } from './compiler';
 import { DevServerError } from './errors';
 import { closeServer, listen, trackConnections } from './listen';
 import { type BuildMessenger, createBuildMessenger } from './messages';
@@ -66,6 +66,8 @@ export class DevServer {
   #stopping: Promise<void> | undefined;
   #removeSignalHandlers: (() => void) | undefined;
   #hooked = false;
+  /** The middleware of the first start, kept across stop()/start(). */
+  #middleware: MemfsMiddleware | undefined;
 
   constructor(options: DevServerOptions | undefined, compiler: Compiler | MultiCompiler) {
     if (!compiler || typeof (compiler as Compiler).getInfrastructureLogger !== 'function') {
@@ -200,7 +202,13 @@ export class DevServer {
     }
 
     applyWatchDefaults(this.compiler);
-    const middleware = createMemfsMiddleware(this.compiler, options.devMiddleware);
+    // After stop(), the same middleware (and so the same in-memory output)
+    // serves again: webpack does not re-emit assets it has already written
+    // through this compiler, so a fresh memory fs would stay empty (404s).
+    const middleware =
+      this.#middleware ?? createMemfsMiddleware(this.compiler, options.devMiddleware);
+    if (this.#middleware) resumeWatching(middleware, this.compiler, this.logger);
+    this.#middleware = middleware;
     this.middleware = middleware;
     this.#proxy = createProxySetup(options.proxy, {
       context: primary.context,
@@ -278,4 +286,26 @@ export class DevServer {
     if (server) await closeServer(server, this.#sockets);
     this.#urls = undefined;
   }
+}
+
+/**
+ * Starts the compiler's watch again for a middleware whose watch `stop()`
+ * closed, with each child's own `watchOptions` (as the middleware started it).
+ */
+function resumeWatching(
+  middleware: MemfsMiddleware,
+  compiler: Compiler | MultiCompiler,
+  logger: Logger,
+): void {
+  const { context } = middleware;
+  const onError = (error: Error | null): void => {
+    if (error) logger.error(error);
+  };
+  if (compiler.watching) context.watching = compiler.watching;
+  else if ('compilers' in compiler) {
+    context.watching = compiler.watch(
+      getCompilers(compiler).map((child) => child.options.watchOptions ?? {}),
+      onError,
+    );
+  } else context.watching = compiler.watch(compiler.options.watchOptions ?? {}, onError);
 }
