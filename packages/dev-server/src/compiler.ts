@@ -87,8 +87,11 @@ export function createClientEntryOptions(
   };
   if (url.username !== undefined) entry.username = url.username;
   if (url.password !== undefined) entry.password = url.password;
-  entry.hostname = url.hostname || context.host || '0.0.0.0';
-  entry.port = url.port !== undefined && url.port !== '' ? url.port : context.port;
+  // `webSocketServer.options.host`/`.port`: the socket's own listener (ws only; sockjs cannot).
+  const own: { host?: string; port?: number } =
+    webSocketServer.type === 'sockjs' ? {} : webSocketServer.options;
+  entry.hostname = url.hostname || own.host || context.host || '0.0.0.0';
+  entry.port = url.port !== undefined && url.port !== '' ? url.port : (own.port ?? context.port);
   entry.pathname = url.pathname || webSocketServer.options.path;
   entry.logging = client.logging;
   if (client.progress !== undefined) entry.progress = client.progress;

@@ -197,6 +197,17 @@ export async function createNodeServer(
   cwd: string,
 ): Promise<Server> {
   if (server.type === 'http') return createHttpServer(listener);
+  if (server.type === 'custom') {
+    // webpack-dev-server 5 passes the options as given (paths are the factory's business).
+    const created = await server.create?.({ ...server.options }, listener);
+    if (!created || typeof (created as Server).listen !== 'function') {
+      throw new DevServerError(
+        'INVALID_OPTION',
+        'Invalid options: devServer.server: the custom server factory must return a node http(s) server.',
+      );
+    }
+    return created;
+  }
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(server.options)) options[key] = readTlsValue(value);
   if (options.requestCert === undefined) options.requestCert = false;

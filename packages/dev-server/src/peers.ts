@@ -30,6 +30,16 @@ export function requireOptionalPeer<T>(name: string, fromDir: string, purpose: s
   return ownRequire(path) as T;
 }
 
+/**
+ * Loads a module the user named by path or package name (a custom server or
+ * socket server), resolved from `fromDir`; `undefined` when it cannot be found.
+ * Errors thrown while it loads propagate (they are the user's to see).
+ */
+export function requireFrom(request: string, fromDir: string): unknown {
+  const path = resolveOptionalPeer(request, fromDir);
+  return path === undefined ? undefined : ownRequire(path);
+}
+
 /** Resolves one of our own packages' files (the client and runtime entries). */
 export function resolveOwn(request: string): string {
   return ownRequire.resolve(request);

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createMemfsMiddleware, type MemfsMiddleware } from '@hmrkit/memfs-middleware';
 import { createStaticChangedMessage, type ServerMessage } from '@hmrkit/protocol';
@@ -7,8 +7,15 @@ import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
 import { createApp, type DevServerApp } from './app';
 import { applyWatchDefaults, hookBuildEvents } from './buildEvents';
 import { getCompilers, getPrimaryCompiler, PLUGIN_NAME } from './compiler';
+import { createCustomTransport } from './customSocketServer';
 import { DevServerError } from './errors';
-import { closeServer, listen, trackConnections } from './listen';
+import {
+  closeServer,
+  listen,
+  listenForSockets,
+  type SocketListener,
+  trackConnections,
+} from './listen';
 import { type BuildMessenger, createBuildMessenger } from './messages';
 import { createHostCheckOptions } from './middlewares/security';
 import {
@@ -68,6 +75,8 @@ export class DevServer {
   #hooked = false;
   /** The middleware of the first start, kept across stop()/start(). */
   #middleware: MemfsMiddleware | undefined;
+  /** The extra listener of `webSocketServer.options.port`. */
+  #socketListener: SocketListener | undefined;
 
   constructor(options: DevServerOptions | undefined, compiler: Compiler | MultiCompiler) {
     if (!compiler || typeof (compiler as Compiler).getInfrastructureLogger !== 'function') {
@@ -169,20 +178,57 @@ export class DevServer {
     const { options } = this;
     const host = resolveHost(options.host);
     const port = await findFreePort(options.port, host);
-    const secure = options.server.type === 'https';
     const primary = getPrimaryCompiler(this.compiler);
 
-    // Sockets and hooks first, so the very first build's frames are not missed.
+    // The node server first (not listening yet): a custom socket server class
+    // attaches to it when it is constructed, and a custom server module
+    // decides whether it is TLS. Requests reach the chain built below.
+    let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+    const server = await createNodeServer(
+      options.server,
+      (req, res) => {
+        if (this.socketServer?.handleRequest(req, res)) return;
+        handle?.(req, res);
+      },
+      process.cwd(),
+    );
+    this.server = server;
+    // webpack-dev-server's isTlsServer.
+    const secure =
+      typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function';
+
+    // Sockets and hooks before the watch starts, so the very first build's frames are not missed.
     if (options.webSocketServer) {
+      const { type, implementation, options: socketOptions } = options.webSocketServer;
+      if (
+        type === 'sockjs' &&
+        (socketOptions.host !== undefined || socketOptions.port !== undefined)
+      ) {
+        this.logger.warn(
+          "SockJS only supports client mode and does not support custom hostname and port options. Please consider using 'ws' if you need to customize these options.",
+        );
+      }
       const sockets = createSocketServer({
-        transport: options.webSocketServer.type,
-        path: options.webSocketServer.options.path,
+        transport:
+          type === 'custom' && implementation
+            ? createCustomTransport(implementation, this, this.logger)
+            : type === 'custom'
+              ? 'ws'
+              : type,
+        path: socketOptions.path,
         ...createHostCheckOptions(options, host),
       });
       sockets.on('connection', (client) => {
         for (const message of this.#messenger.greeting()) sockets.send(client, message);
       });
       this.socketServer = sockets;
+      if (type === 'ws' && socketOptions.port !== undefined) {
+        this.#socketListener = await listenForSockets(
+          sockets,
+          socketOptions.port,
+          socketOptions.host,
+        );
+      }
     }
 
     if (!this.#hooked) {
@@ -215,7 +261,7 @@ export class DevServer {
       logger: this.logger,
     });
 
-    const handle = composeRoutes(
+    handle = composeRoutes(
       createRoutes({
         options,
         host,
@@ -231,18 +277,12 @@ export class DevServer {
         logger: this.logger,
       },
     );
-    const server = await createNodeServer(
-      options.server,
-      (req, res) => {
-        if (this.socketServer?.handleRequest(req, res)) return;
-        handle(req, res);
-      },
-      process.cwd(),
-    );
-    this.server = server;
+    const custom = options.webSocketServer && options.webSocketServer.type === 'custom';
     this.#sockets = trackConnections(server, [
       (req, socket, head) => this.socketServer?.upgrade(req, socket, head) ?? false,
       (req, socket, head) => this.#proxy?.upgrade(req, socket, head) ?? false,
+      // A custom socket server took its upgrades in its own listener: leave them open.
+      () => Boolean(custom),
     ]);
     await listen(server, port, host);
     server.on('error', (error) => this.logger.error(error));
@@ -284,6 +324,9 @@ export class DevServer {
     const server = this.server;
     this.server = undefined;
     if (server) await closeServer(server, this.#sockets);
+    const socketListener = this.#socketListener;
+    this.#socketListener = undefined;
+    await socketListener?.close();
     this.#urls = undefined;
   }
 }

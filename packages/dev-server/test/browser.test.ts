@@ -122,7 +122,11 @@ if (import.meta.webpackHot) import.meta.webpackHot.accept('./value.js', () => po
 
   it("a Worker's own socket connects, receives frames and hot-applies an update", async () => {
     const rejected: string[] = [];
-    const { text } = await open(WORKER_FILES, {}, [
+    const {
+      text,
+      port,
+      page: p,
+    } = await open(WORKER_FILES, {}, [
       {},
       {
         name: 'worker',
@@ -134,13 +138,21 @@ if (import.meta.webpackHot) import.meta.webpackHot.accept('./value.js', () => po
     server!.socketServer?.on('rejected', (_request, reason) => rejected.push(reason));
     await until(async () => (await text()) === 'worker:v1', 'the worker’s first message');
     await until(() => (server!.socketServer?.clients.size ?? 0) >= 2, 'page + worker sockets');
+    // The worker dialled the page's own host (not `localhost`): Host and Origin agree.
+    const hosts = [...(server!.socketServer?.clients ?? [])].map((c) => c.request.headers.host);
+    expect(hosts).toEqual([`127.0.0.1:${port}`, `127.0.0.1:${port}`]);
     const origins = [...(server!.socketServer?.clients ?? [])].map((c) => c.request.headers.origin);
     expect(origins).toEqual([
       expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
       expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
     ]);
+    await p.evaluate(() => {
+      (window as { marker?: string }).marker = 'kept';
+    });
     project!.write('src/value.js', `export const value = 'worker:v2';\n`);
     await until(async () => (await text()) === 'worker:v2', 'the hot-updated worker message');
+    // Applied in the worker over its own socket: the page was not reloaded.
+    expect(await p.evaluate(() => (window as { marker?: string }).marker)).toBe('kept');
     expect(rejected).toEqual([]);
   });
 });
