@@ -21,7 +21,7 @@ import { createHostCheckOptions } from './middlewares/security';
 import {
   createNodeServer,
   findFreePort,
-  findInternalIp,
+  findIp,
   getServerUrls,
   resolveHost,
   type ServerUrls,
@@ -101,13 +101,24 @@ export class DevServer {
     return findFreePort(port, host);
   }
 
-  /** This machine's first non-internal IPv4 or IPv6 address. */
-  static internalIP(family: 'v4' | 'v6'): Promise<string | undefined> {
-    return Promise.resolve(findInternalIp(family));
+  /**
+   * webpack-dev-server 5's `Server.findIp`: with `'v4'`/`'v6'`, the first
+   * address of that family (only internal or only external ones when
+   * `isInternal` is given; IPv6 in brackets); with a gateway address, the
+   * address of the interface whose subnet contains it.
+   */
+  static findIp(gatewayOrFamily: string, isInternal?: boolean): string | undefined {
+    return findIp(gatewayOrFamily, isInternal);
   }
 
+  /** `findIp(family, false)`: this machine's first external address (deprecated in webpack-dev-server 5). */
+  static internalIP(family: 'v4' | 'v6'): Promise<string | undefined> {
+    return Promise.resolve(findIp(family, false));
+  }
+
+  /** `findIp(family, false)`, synchronously (deprecated in webpack-dev-server 5). */
   static internalIPSync(family: 'v4' | 'v6'): string | undefined {
-    return findInternalIp(family);
+    return findIp(family, false);
   }
 
   /** Where the server can be reached (after `start()`). */

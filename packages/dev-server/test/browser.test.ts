@@ -126,15 +126,21 @@ if (import.meta.webpackHot) import.meta.webpackHot.accept('./value.js', () => po
       text,
       port,
       page: p,
-    } = await open(WORKER_FILES, {}, [
-      {},
-      {
-        name: 'worker',
-        target: 'webworker',
-        entry: './src/worker.js',
-        output: { filename: 'worker.js' },
-      },
-    ]);
+      // webpack-dev-server's documented "dial wherever the page came from" URL: the
+      // worker must take its host and port from its own location, not `localhost`.
+    } = await open(
+      WORKER_FILES,
+      { client: { logging: 'info', webSocketURL: 'auto://0.0.0.0:0/ws' } },
+      [
+        {},
+        {
+          name: 'worker',
+          target: 'webworker',
+          entry: './src/worker.js',
+          output: { filename: 'worker.js' },
+        },
+      ],
+    );
     server!.socketServer?.on('rejected', (_request, reason) => rejected.push(reason));
     await until(async () => (await text()) === 'worker:v1', 'the worker’s first message');
     await until(() => (server!.socketServer?.clients.size ?? 0) >= 2, 'page + worker sockets');
