@@ -29,11 +29,11 @@ function isPortFree(port: number, host: string | undefined): Promise<boolean> {
  * variables), then any free port.
  */
 export async function findFreePort(
-  port: number | string | undefined,
+  port: number | 'auto' | undefined,
   host?: string,
 ): Promise<number> {
-  // A given port was validated by normalizeOptions (the one place options are checked).
-  if (port !== undefined && port !== 'auto' && port !== '') return Number(port);
+  // A given port was validated by normalizePort (the one place it is checked).
+  if (typeof port === 'number') return port;
   const base = Number(process.env.WEBPACK_DEV_SERVER_BASE_PORT ?? DEFAULT_BASE_PORT);
   const tries = Math.max(1, Number(process.env.WEBPACK_DEV_SERVER_PORT_RETRY ?? 3)) * 100;
   const bindHost = host === undefined || host === 'localhost' ? undefined : host;
