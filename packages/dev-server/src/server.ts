@@ -1,6 +1,10 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { createMemfsMiddleware, type MemfsMiddleware } from '@hmrkit/memfs-middleware';
+import {
+  type AnyCompiler,
+  createMemfsMiddleware,
+  type MemfsMiddleware,
+} from '@hmrkit/memfs-middleware';
 import { createStaticChangedMessage, type ServerMessage } from '@hmrkit/protocol';
 import { createSocketServer, type SocketServer } from '@hmrkit/socket-server';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
@@ -72,13 +76,18 @@ export class DevServer {
   #removeSignalHandlers: (() => void) | undefined;
   #hooked = false;
 
-  constructor(options: DevServerOptions | undefined, compiler: Compiler | MultiCompiler) {
-    if (!compiler || typeof (compiler as Compiler).getInfrastructureLogger !== 'function') {
+  /**
+   * `compiler` is a webpack or an Rspack Compiler / MultiCompiler: Rspack's has webpack's API
+   * at run time and `compiler.webpack`, where every plugin the server adds is taken from.
+   */
+  constructor(options: DevServerOptions | undefined, anyCompiler: AnyCompiler) {
+    if (!anyCompiler || typeof anyCompiler.getInfrastructureLogger !== 'function') {
       throw new DevServerError(
         'INVALID_OPTION',
-        'new DevServer(options, compiler) needs a webpack Compiler or MultiCompiler as its second argument.',
+        'new DevServer(options, compiler) needs a webpack or Rspack Compiler or MultiCompiler as its second argument.',
       );
     }
+    const compiler = anyCompiler as Compiler | MultiCompiler;
     this.compiler = compiler;
     const primary = getPrimaryCompiler(compiler);
     const level = primary.options.infrastructureLogging?.level;
