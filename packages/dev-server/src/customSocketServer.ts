@@ -53,6 +53,7 @@ export function createCustomTransport(
       throw new DevServerError(
         'INVALID_OPTION',
         'Invalid options: devServer.webSocketServer: the custom server class must set this.implementation, an emitter of "connection" (webpack-dev-server 5\'s BaseServer contract).',
+        { option: 'devServer.webSocketServer' },
       );
     }
     implementation.on('connection', (client, request) => {
