@@ -61,7 +61,7 @@ describe('createClient: the recorded webpack-dev-server 5 session', () => {
   it("in a web worker (no window) dials the host of the worker's own location", () => {
     const transports = createFakeTransports();
     const client = createClient(
-      { hot: true, hostname: '0.0.0.0', port: 8080 },
+      { hot: true, hostname: '0.0.0.0', port: '8080' },
       {
         transport: transports.factory,
         location: { protocol: 'http:', hostname: '127.0.0.1', port: '8080' },
