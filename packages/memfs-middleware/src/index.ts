@@ -1,7 +1,8 @@
 import { createMemfsMiddleware } from './middleware';
 
-export type { MiddlewareContext, WebpackLogger } from './context';
-export { FilenameError, OptionsError } from './errors';
+export type { AnyCompiler, MiddlewareContext, RspackCompilerLike, WebpackLogger } from './context';
+export type { MemfsMiddlewareErrorCode } from './errors';
+export { MemfsMiddlewareError } from './errors';
 export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';
 export {
   createHotUpdateTracker,
