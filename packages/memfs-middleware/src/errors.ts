@@ -23,3 +23,20 @@ export class FilenameError extends Error {
     this.statusCode = statusCode;
   }
 }
+
+/**
+ * What `forwardError: true` hands to `next(error)` instead of sending the error page:
+ * the status the page would have had (400, 403, 404, 412, 416 or 500).
+ */
+export class ForwardedError extends Error {
+  override readonly name = 'ForwardedError';
+  readonly statusCode: number;
+  /** Same value, for frameworks that read `status` (Koa's `ctx.throw` convention). */
+  readonly status: number;
+
+  constructor(statusCode: number, message: string) {
+    super(message);
+    this.statusCode = statusCode;
+    this.status = statusCode;
+  }
+}
