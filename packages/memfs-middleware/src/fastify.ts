@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Compiler, MultiCompiler } from 'webpack';
+import type { AnyCompiler } from './context';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { ApiVersion, MemfsMiddlewareOptions } from './options';
 import { createNodeRequestSeam, createNodeResponseSeam } from './seam';
@@ -33,7 +33,7 @@ export interface FastifyMemfsPlugin<V extends ApiVersion = ApiVersion> {
  * {@link createMemfsMiddleware}.
  */
 export function createFastifyPlugin<V extends ApiVersion = 7>(
-  compiler: Compiler | MultiCompiler,
+  compiler: AnyCompiler,
   options?: MemfsMiddlewareOptions & { apiVersion?: V },
   isPlugin?: boolean,
 ): FastifyMemfsPlugin<V> {

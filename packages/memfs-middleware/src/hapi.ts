@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Compiler, MultiCompiler } from 'webpack';
+import type { AnyCompiler } from './context';
 import { ForwardedError, OptionsError } from './errors';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { MemfsMiddlewareOptions } from './options';
@@ -28,7 +28,7 @@ export interface HapiServerLike {
 
 /** The plugin's options: the middleware options plus the compiler (as webpack-dev-middleware). */
 export interface HapiPluginOptions extends MemfsMiddlewareOptions {
-  compiler: Compiler | MultiCompiler;
+  compiler: AnyCompiler;
 }
 
 export interface HapiMemfsPlugin {

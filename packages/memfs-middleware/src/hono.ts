@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { Compiler, MultiCompiler } from 'webpack';
+import type { AnyCompiler } from './context';
 import { ForwardedError } from './errors';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { ApiVersion, HeaderValue, MemfsMiddlewareOptions } from './options';
@@ -78,7 +78,7 @@ function createWebResponseSeam(
  * `isPlugin`: see {@link createMemfsMiddleware}.
  */
 export function createHonoMiddleware<V extends ApiVersion = 7>(
-  compiler: Compiler | MultiCompiler,
+  compiler: AnyCompiler,
   options?: MemfsMiddlewareOptions & { apiVersion?: V },
   isPlugin?: boolean,
 ): HonoMemfsMiddleware<V> {

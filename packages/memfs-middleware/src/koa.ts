@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Compiler, MultiCompiler } from 'webpack';
-import type { MiddlewareContext } from './context';
+import type { AnyCompiler, MiddlewareContext } from './context';
 import { ForwardedError } from './errors';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { ApiVersion, MemfsMiddlewareOptions } from './options';
@@ -60,7 +59,7 @@ function createKoaResponseSeam(ctx: KoaContextLike): ResponseSeam {
  * does). `isPlugin`: see {@link createMemfsMiddleware}.
  */
 export function createKoaMiddleware<V extends ApiVersion = 7>(
-  compiler: Compiler | MultiCompiler,
+  compiler: AnyCompiler,
   options?: MemfsMiddlewareOptions & { apiVersion?: V },
   isPlugin?: boolean,
 ): KoaMemfsMiddleware<V> {

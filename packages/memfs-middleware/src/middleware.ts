@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
-import { createContext, type MiddlewareContext, startWatching } from './context';
+import type { MultiStats, Stats } from 'webpack';
+import {
+  type AnyCompiler,
+  asWebpackCompiler,
+  createContext,
+  type MiddlewareContext,
+  startWatching,
+} from './context';
 import { ForwardedError } from './errors';
 import { createRequestHandler, type RequestHandler } from './handler';
 import type { HotUpdateGeneration, HotUpdateListener } from './hotUpdates';
@@ -70,16 +76,17 @@ export interface MemfsMiddleware<V extends ApiVersion = ApiVersion> {
 type Locals = { webpack?: { devMiddleware: MiddlewareContext } } & Record<string, unknown>;
 
 /**
- * Serves a webpack Compiler's or MultiCompiler's output from memory. Sets the output fs,
+ * Serves a webpack (or Rspack) Compiler's or MultiCompiler's output from memory. Sets the output fs,
  * starts (or reuses) the watcher, and returns a `(req, res, next)` middleware.
  * `isPlugin` is webpack-dev-middleware 8's plugin mode: call it from a plugin's `apply`;
  * it neither starts a watcher (run `compiler.watch()` yourself) nor prints stats.
  */
 export function createMemfsMiddleware<V extends ApiVersion = 7>(
-  compiler: Compiler | MultiCompiler,
+  anyCompiler: AnyCompiler,
   options?: MemfsMiddlewareOptions & { apiVersion?: V },
   isPlugin = false,
 ): MemfsMiddleware<V> {
+  const compiler = asWebpackCompiler(anyCompiler);
   const validated = validateOptions(options);
   const context = createContext(compiler, validated, isPlugin);
 
