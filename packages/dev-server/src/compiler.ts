@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler } from 'webpack';
-import { DevServerError } from './errors';
+import { DevServerError, missingPeer } from './errors';
 import type { NormalizedOptions } from './options';
 import { resolveOptionalPeer, resolveOwn } from './peers';
 
@@ -135,9 +135,10 @@ export function resolveClientTransport(
   if (transport === 'sockjs') {
     const sockjsClient = resolveOptionalPeer('sockjs-client', context);
     if (!sockjsClient) {
-      throw new DevServerError(
-        'MISSING_PEER',
-        'The sockjs client transport needs the package "sockjs-client": npm install --save-dev sockjs sockjs-client',
+      throw missingPeer(
+        'client.webSocketTransport',
+        'The sockjs client transport (devServer.client.webSocketTransport "sockjs")',
+        'sockjs-client',
       );
     }
     return [
@@ -150,6 +151,7 @@ export function resolveClientTransport(
     throw new DevServerError(
       'INVALID_OPTION',
       `Invalid options: devServer.client.webSocketTransport: cannot resolve the module "${transport}" from ${context}.`,
+      { option: 'devServer.client.webSocketTransport' },
     );
   }
   return [[TRANSPORT_REQUEST, custom]];

@@ -24,7 +24,12 @@ import {
   type ServerUrls,
 } from './network';
 import { openTargets } from './open';
-import { type DevServerOptions, type NormalizedOptions, normalizeOptions } from './options';
+import {
+  type DevServerOptions,
+  type NormalizedOptions,
+  normalizeOptions,
+  normalizePort,
+} from './options';
 import { createProxySetup, type ProxySetup } from './proxy';
 import { composeRoutes, createRoutes } from './routes';
 import { setupExitSignals } from './signals';
@@ -88,6 +93,7 @@ export class DevServer {
     const level = primary.options.infrastructureLogging?.level;
     this.options = normalizeOptions(options, {
       cwd: process.cwd(),
+      context: primary.context,
       ...(typeof level === 'string' ? { infrastructureLogging: level } : {}),
     });
     this.logger = compiler.getInfrastructureLogger(PLUGIN_NAME);
@@ -96,7 +102,7 @@ export class DevServer {
 
   /** A free port: the given one, or the first free one from 8080 (`WEBPACK_DEV_SERVER_BASE_PORT`). */
   static getFreePort(port: number | string | undefined, host?: string): Promise<number> {
-    return findFreePort(port, host);
+    return findFreePort(normalizePort(port), host);
   }
 
   /** This machine's first non-internal IPv4 or IPv6 address. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyCompiler } from './context';
-import { ForwardedError, OptionsError } from './errors';
+import { ForwardedError, optionError } from './errors';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { MemfsMiddlewareOptions } from './options';
 import { createNodeRequestSeam, createNodeResponseSeam } from './seam';
@@ -53,9 +53,10 @@ export function createHapiPlugin(isPlugin?: boolean): HapiMemfsPlugin {
     register(server, options) {
       const { compiler, ...rest } = options ?? ({} as HapiPluginOptions);
       if (!compiler) {
-        throw new OptionsError(
+        throw optionError(
+          'INVALID_OPTION',
           'compiler',
-          'the hapi plugin needs options.compiler (a webpack compiler)',
+          'the hapi plugin needs options.compiler (a webpack or Rspack compiler)',
         );
       }
       const devMiddleware = createMemfsMiddleware(compiler, rest, isPlugin);

@@ -1,7 +1,8 @@
 import { createMemfsMiddleware } from './middleware';
 
 export type { AnyCompiler, MiddlewareContext, RspackCompilerLike, WebpackLogger } from './context';
-export { FilenameError, ForwardedError, OptionsError } from './errors';
+export type { MemfsMiddlewareErrorCode } from './errors';
+export { ForwardedError, MemfsMiddlewareError } from './errors';
 export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';
 export {
   createHotUpdateTracker,

@@ -53,7 +53,7 @@ export interface MemfsMiddleware<V extends ApiVersion = ApiVersion> {
   /**
    * The file a URL maps to in the output fs. `apiVersion: 7`: the filename or `undefined`
    * (also for 400/403 paths). `apiVersion: 8`: a promise of `{ filename, extra }` or
-   * `undefined`, rejected with a `FilenameError` for 400/403 paths.
+   * `undefined`, rejected with a `MemfsMiddlewareError` (`INVALID_PATH`, `FORBIDDEN_PATH`) for 400/403 paths.
    */
   getFilenameFromUrl(url: string): FilenameResult<V>;
   /** Resolves with the stats of the next valid bundle. */

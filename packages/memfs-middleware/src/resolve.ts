@@ -2,7 +2,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { unescape as unescapeQuery } from 'node:querystring';
 import type { Compilation, MultiStats, Stats } from 'webpack';
 import { getChildStats } from './context';
-import { FilenameError } from './errors';
+import { MemfsMiddlewareError } from './errors';
 import type { MemfsMiddlewareOptions, ServedFileSystem } from './options';
 
 /** One served output: where its files live and under which URL prefix. */
@@ -145,14 +145,18 @@ export function resolveFile(
   const encoded = extractPathname(url);
   if (encoded === undefined) return undefined;
   const pathname = decodePath(encoded);
-  if (pathname.includes('\0')) throw new FilenameError(400, 'Null byte in the request path');
+  if (pathname.includes('\0'))
+    throw new MemfsMiddlewareError('INVALID_PATH', 'Null byte in the request path');
   for (const target of targets) {
     if (target.publicPath === undefined || !pathname.startsWith(target.publicPath)) continue;
     const rest = pathname.slice(target.publicPath.length);
     // `join` keeps a leading `/` in `rest` relative; `resolve` then normalizes what is left.
     const candidate = resolve(join(target.outputPath, rest));
     if (!isInside(target.outputPath, candidate)) {
-      throw new FilenameError(403, 'The request path resolves outside the output folder');
+      throw new MemfsMiddlewareError(
+        'FORBIDDEN_PATH',
+        'The request path resolves outside the output folder',
+      );
     }
     let filename = candidate;
     let stat = statOrUndefined(fs, filename);
