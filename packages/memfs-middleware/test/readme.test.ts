@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   symlinkSync,
@@ -17,7 +18,8 @@ import { get, type Reply } from './helpers';
 /**
  * Runs every README example as written: each `<!-- example: name -->` block is a whole
  * program, started with node in a project that has the README's webpack.config.js, a
- * src/index.js and node_modules links to the built package and the real framework packages.
+ * src/index.js, the package as `pnpm pack` makes it (so `files` and `exports` are what users
+ * get), and node_modules links to the real framework packages.
  */
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -32,6 +34,11 @@ function blocks(kind: 'example' | 'example-file'): Map<string, string> {
 
 const examples = blocks('example');
 const files = blocks('example-file');
+
+/** The packed package's own dependencies, linked beside it. */
+const DEPENDENCIES = Object.keys(
+  JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')).dependencies as object,
+);
 
 /** Package name in the example → the package linked under it (second majors by alias). */
 const LINKS: Record<string, string> = {
@@ -49,13 +56,32 @@ const LINKS: Record<string, string> = {
 let root: string;
 let cleanup: () => Promise<void>;
 let child: ChildProcess | undefined;
+/** Where the packed package is unpacked, with its dependencies linked beside it. */
+let packed: string;
+
+function link(path: string, target: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  symlinkSync(target, path, 'dir');
+}
 
 beforeAll(async () => {
   if (!existsSync(join(PACKAGE_DIR, 'dist/hapi.js'))) {
     throw new Error('Build @hmrkit/memfs-middleware first (pnpm build): the examples import dist/');
   }
   ({ dir: root, cleanup } = await createTempDir('hmrkit-memfs-readme-'));
-});
+  execFileSync('pnpm', ['pack', '--pack-destination', root], { cwd: PACKAGE_DIR, stdio: 'pipe' });
+  const tarball = readdirSync(root).find((name) => name.endsWith('.tgz'));
+  if (!tarball) throw new Error('pnpm pack made no tarball');
+  packed = join(root, 'packed/node_modules/@hmrkit/memfs-middleware');
+  mkdirSync(packed, { recursive: true });
+  execFileSync('tar', ['-xzf', join(root, tarball), '-C', packed, '--strip-components=1']);
+  for (const name of DEPENDENCIES) {
+    link(
+      join(root, 'packed/node_modules', name),
+      realpathSync(join(PACKAGE_DIR, 'node_modules', name)),
+    );
+  }
+}, 60_000);
 
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -80,14 +106,12 @@ function createProject(example: string, swap: Record<string, string> = {}): stri
   writeFileSync(join(dir, 'webpack.config.js'), files.get('webpack.config.js') as string);
   writeFileSync(join(dir, 'src/index.js'), "console.log('readme example bundle');\n");
   writeFileSync(join(dir, 'example.js'), examples.get(example) as string);
-  const link = (name: string, target: string): void => {
-    const path = join(dir, 'node_modules', name);
-    mkdirSync(dirname(path), { recursive: true });
-    symlinkSync(target, path, 'dir');
-  };
-  link('@hmrkit/memfs-middleware', PACKAGE_DIR);
+  link(join(dir, 'node_modules/@hmrkit/memfs-middleware'), packed);
   for (const [name, installed] of Object.entries({ ...LINKS, ...swap })) {
-    link(name, realpathSync(join(PACKAGE_DIR, 'node_modules', installed)));
+    link(
+      join(dir, 'node_modules', name),
+      realpathSync(join(PACKAGE_DIR, 'node_modules', installed)),
+    );
   }
   return dir;
 }
