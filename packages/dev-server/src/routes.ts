@@ -26,7 +26,7 @@ export interface RoutesContext {
   proxies: readonly Middleware[];
   /** `/webpack-dev-server/invalidate`: rebuild. */
   invalidate(): void;
-  logger: { log(...args: unknown[]): void };
+  logger: { log(...args: unknown[]): void; info(...args: unknown[]): void };
 }
 
 /**
