@@ -44,7 +44,10 @@ const every: ServerMessage[] = [
   createStaticChangedMessage(),
   createErrorMessage('Invalid Host/Origin header'),
   createLoggingMessage('verbose'),
-  createHotUpdateMessage({ hash: 'abc', files: [{ name: 'main.x.hot-update.json', content: '{}' }] }),
+  createHotUpdateMessage({
+    hash: 'abc',
+    files: [{ name: 'main.x.hot-update.json', content: '{}' }],
+  }),
 ];
 
 describe('server messages', () => {
