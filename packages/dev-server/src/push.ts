@@ -64,7 +64,8 @@ export function collectHotUpdateFiles(
     const compilation: Compilation = child.compilation;
     const outputPath = compilation.outputOptions.path ?? '';
     const fs = compilation.compiler.outputFileSystem as ReadableFs | null;
-    for (const [name, info] of compilation.assetsInfo) {
+    // getAssets(), not assetsInfo: Rspack's compilation has only the former.
+    for (const { name, info } of compilation.getAssets()) {
       if (!info.hotModuleReplacement) continue;
       let content: Buffer | string;
       try {
@@ -76,7 +77,10 @@ export function collectHotUpdateFiles(
       }
       bytes += typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
       if (bytes > maxBytes) return undefined;
-      files.push({ name, content: typeof content === 'string' ? content : content.toString('utf8') });
+      files.push({
+        name,
+        content: typeof content === 'string' ? content : content.toString('utf8'),
+      });
     }
   }
   return files.length > 0 ? files : undefined;

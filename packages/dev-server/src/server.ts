@@ -22,6 +22,7 @@ import {
 import { openTargets } from './open';
 import { type DevServerOptions, type NormalizedOptions, normalizeOptions } from './options';
 import { createProxySetup, type ProxySetup } from './proxy';
+import { createPushChannel, type PushChannel } from './push';
 import { composeRoutes, createRoutes } from './routes';
 import { setupExitSignals } from './signals';
 import { logServerStatus } from './status';
@@ -58,6 +59,8 @@ export class DevServer {
   readonly app: DevServerApp = createApp();
 
   #messenger: BuildMessenger;
+  /** The clients that asked for pushed updates (with the socket server). */
+  #push: PushChannel | undefined;
   #watchers: FileWatcher[] = [];
   #proxy: ProxySetup | undefined;
   #sockets = new Set<Socket>();
@@ -181,6 +184,7 @@ export class DevServer {
         for (const message of this.#messenger.greeting()) sockets.send(client, message);
       });
       this.socketServer = sockets;
+      this.#push = createPushChannel(sockets, options.hotPush);
     }
 
     if (!this.#hooked) {
@@ -193,6 +197,10 @@ export class DevServer {
         emitOnErrors: options.emitOnErrors,
         messenger: this.#messenger,
         broadcast: (messages) => this.#broadcast(messages),
+        broadcastBuild: (messages, stats) => {
+          if (this.#push && this.socketServer) this.#push.broadcastBuild(messages, stats);
+          else this.#broadcast(messages);
+        },
         onDone: (stats) => {
           this.stats = stats;
         },
@@ -267,6 +275,7 @@ export class DevServer {
     await Promise.all(watchers.map((watcher) => watcher.close().catch(() => {})));
     const sockets = this.socketServer;
     this.socketServer = undefined;
+    this.#push = undefined;
     await sockets?.close();
     const middleware = this.middleware;
     this.middleware = undefined;

@@ -23,8 +23,8 @@ const MANIFEST = `main.${fixture.prevHash}.hot-update.json`;
 const CHUNK = `main.${fixture.prevHash}.hot-update.js`;
 const GLOBAL = 'webpackHotUpdatefixture_app_n3';
 
-type Scope = typeof globalThis & { self?: unknown; [GLOBAL]?: unknown };
-const scope = globalThis as Scope;
+type Scope = { self?: unknown; [GLOBAL]?: unknown; __pushedRan?: number };
+const scope = globalThis as unknown as Scope;
 
 /** webpack's JSONP HMR helpers, reduced to what the hooks touch; the "network" is recorded. */
 function createRequire(pageHash = fixture.prevHash) {
