@@ -63,8 +63,15 @@ async function connect(port: number, maxBytes?: number): Promise<FrameClient> {
   return client;
 }
 
-// webpack's watcher misses an edit made right after a build (see server.test.ts).
+// webpack's watcher misses an edit made right after a build (see server.test.ts), and may
+// report the fresh project's files once more (invalid, still-ok) meanwhile.
 const watcherSettled = (): Promise<void> => delay(300);
+
+/** The frame types of the last build: from its `invalid` on. */
+const lastBuild = (client: FrameClient): string[] => {
+  const types = client.types();
+  return types.slice(types.lastIndexOf('invalid'));
+};
 
 describe('DevServer: pushed hot updates', () => {
   it('pushes the manifest and chunk (as served over HTTP) between hash and ok, only to clients that ask', async () => {
@@ -76,10 +83,10 @@ describe('DevServer: pushed hot updates', () => {
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
     await plain.waitForType('ok');
-    expect(plain.types()).toEqual(['invalid', 'hash', 'ok']);
-    expect(pusher.types()).toEqual(['invalid', 'hash', 'hot-update', 'ok']);
-    const push = pusher.frames[2]?.data as HotUpdatePush;
-    expect(push.hash).toBe(pusher.frames[1]?.data);
+    expect(lastBuild(plain)).toEqual(['invalid', 'hash', 'ok']);
+    expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'hot-update', 'ok']);
+    const push = pusher.frames.findLast((f) => f.type === 'hot-update')?.data as HotUpdatePush;
+    expect(push.hash).toBe(pusher.frames.findLast((f) => f.type === 'hash')?.data);
     expect(push.files.map((file) => file.name).sort()).toEqual([
       `main.${before}.hot-update.js`,
       `main.${before}.hot-update.json`,
@@ -98,7 +105,7 @@ describe('DevServer: pushed hot updates', () => {
     await watcherSettled();
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
-    expect(pusher.types()).toEqual(['invalid', 'hash', 'ok']);
+    expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'ok']);
   });
 
   it('does not push a frame over the size the client announced', async () => {
@@ -109,8 +116,8 @@ describe('DevServer: pushed hot updates', () => {
     project.write('src/index.js', "document.title = 'v2';\n");
     await small.waitForType('ok');
     await large.waitForType('ok');
-    expect(small.types()).toEqual(['invalid', 'hash', 'ok']);
-    expect(large.types()).toEqual(['invalid', 'hash', 'hot-update', 'ok']);
+    expect(lastBuild(small)).toEqual(['invalid', 'hash', 'ok']);
+    expect(lastBuild(large)).toEqual(['invalid', 'hash', 'hot-update', 'ok']);
   });
 
   it('never pushes with hotPush: false, nor for a failed build', async () => {
@@ -119,7 +126,7 @@ describe('DevServer: pushed hot updates', () => {
     await watcherSettled();
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
-    expect(pusher.types()).toEqual(['invalid', 'hash', 'ok']);
+    expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'ok']);
 
     await server?.stop();
     const next = await start();
@@ -127,7 +134,7 @@ describe('DevServer: pushed hot updates', () => {
     await watcherSettled();
     next.project.write('src/index.js', 'document.title = ;\n');
     await again.waitForType('errors');
-    expect(again.types()).toEqual(['invalid', 'hash', 'errors']);
+    expect(lastBuild(again)).toEqual(['invalid', 'hash', 'errors']);
   });
 });
 
