@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler } from 'webpack';
-import { DevServerError } from './errors';
+import { DevServerError, missingPeer } from './errors';
 import type { NormalizedOptions } from './options';
 import { resolveOptionalPeer, resolveOwn } from './peers';
 
@@ -54,6 +54,11 @@ export function getPrimaryCompiler(compiler: Compiler | MultiCompiler): Compiler
     compilers.find((child) => isWebTarget(child)) ??
     first
   );
+}
+
+/** Whether a compiler is Rspack's (it names itself `compiler.rspack` next to `compiler.webpack`). */
+export function isRspack(compiler: Compiler | undefined): boolean {
+  return compiler !== undefined && 'rspack' in compiler;
 }
 
 /** Where a package of ours lives, resolved from this package (users need not depend on it). */
@@ -130,9 +135,10 @@ export function resolveClientTransport(
   if (transport === 'sockjs') {
     const sockjsClient = resolveOptionalPeer('sockjs-client', context);
     if (!sockjsClient) {
-      throw new DevServerError(
-        'MISSING_PEER',
-        'The sockjs client transport needs the package "sockjs-client": npm install --save-dev sockjs sockjs-client',
+      throw missingPeer(
+        'client.webSocketTransport',
+        'The sockjs client transport (devServer.client.webSocketTransport "sockjs")',
+        'sockjs-client',
       );
     }
     return [
@@ -145,6 +151,7 @@ export function resolveClientTransport(
     throw new DevServerError(
       'INVALID_OPTION',
       `Invalid options: devServer.client.webSocketTransport: cannot resolve the module "${transport}" from ${context}.`,
+      { option: 'devServer.client.webSocketTransport' },
     );
   }
   return [[TRANSPORT_REQUEST, custom]];
@@ -208,12 +215,33 @@ export function setupCompilers(
   const progress = options.client === false ? undefined : options.client.progress;
   if (progress && context.onProgress) {
     const onProgress = context.onProgress;
-    const { ProgressPlugin } = getCompilers(compiler)[0]?.webpack ?? {};
+    const children = getCompilers(compiler);
+    const { ProgressPlugin } = children[0]?.webpack ?? {};
     if (ProgressPlugin) {
       // Positional, as webpack-dev-server reads them: (fraction, message, addInfo, pluginName).
-      new ProgressPlugin((fraction, message, addInfo?: string, pluginName?: string) => {
-        onProgress(fraction, message, addInfo, pluginName);
-      }).apply(compiler as Compiler);
+      // Rspack passes an object (`{ builtModules }`) where webpack passes strings: only
+      // strings are forwarded, so the frame never reads "build modules ([object Object])".
+      const handler = (
+        fraction: number,
+        message: string,
+        addInfo?: unknown,
+        pluginName?: unknown,
+      ) => {
+        onProgress(
+          fraction,
+          message,
+          typeof addInfo === 'string' ? addInfo : undefined,
+          typeof pluginName === 'string' ? pluginName : undefined,
+        );
+      };
+      // webpack's ProgressPlugin sums up a MultiCompiler itself; Rspack's is a native plugin
+      // that only applies to a single Compiler (a MultiCompiler has no native side).
+      const targets = 'compilers' in compiler && isRspack(children[0]) ? children : [compiler];
+      for (const target of targets) {
+        new ProgressPlugin(handler as ConstructorParameters<typeof ProgressPlugin>[0]).apply(
+          target as Compiler,
+        );
+      }
     }
   }
   return { webCompilers };

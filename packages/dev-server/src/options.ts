@@ -1,7 +1,20 @@
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
+import { validateOptions as validateDevMiddlewareOptions } from '@hmrkit/memfs-middleware';
 import type { LogLevel, OverlayOptions, ProgressOption } from '@hmrkit/protocol';
 import { DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_SOCKET_PATH, LOG_LEVELS } from '@hmrkit/protocol';
-import { DevServerError, invalidOption } from './errors';
+import { resolveClientTransport } from './compiler';
+import {
+  DevServerError,
+  fromPackageOptionError,
+  invalidOption,
+  missingPeer,
+  optionPath,
+  unsupportedOption,
+} from './errors';
+import { needsGeneratedCertificate, readCachedCertificate, SELFSIGNED_PURPOSE } from './network';
+import { resolveOptionalPeer, resolveOwn } from './peers';
+import { PROXY_PURPOSE, validateProxyEntry } from './proxy';
 import { type HotPushOption, type NormalizedHotPush, normalizeHotPush } from './push';
 
 // ---------------------------------------------------------------------------
@@ -205,15 +218,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 function checkKeys(value: Record<string, unknown>, known: Set<string>, path: string): void {
   for (const key of Object.keys(value)) {
     if (known.has(key)) continue;
-    if (!path && key in UNSUPPORTED) {
-      throw new DevServerError(
-        'UNSUPPORTED_OPTION',
-        `Unsupported option: devServer.${key} (${UNSUPPORTED[key]}).`,
-      );
-    }
+    if (!path && key in UNSUPPORTED) throw unsupportedOption(key, `(${UNSUPPORTED[key]})`);
+    const option = optionPath(path ? `${path}.${key}` : key);
     throw new DevServerError(
       'UNKNOWN_OPTION',
-      `Unknown option: devServer.${path ? `${path}.` : ''}${key}. Known options: ${[...known].join(', ')}.`,
+      `Unknown option: ${option}. Known options: ${[...known].join(', ')}.`,
+      { option },
     );
   }
 }
@@ -370,9 +380,9 @@ function normalizeWebSocketServer(value: unknown): NormalizedOptions['webSocketS
   }
   if (value === 'sockjs') return { type: 'sockjs', options: { path: DEFAULT_SOCKET_PATH } };
   if (typeof value === 'string' || typeof value === 'function') {
-    throw new DevServerError(
-      'UNSUPPORTED_OPTION',
-      'Unsupported option: devServer.webSocketServer as a custom server class or module; use "ws" or "sockjs" (custom transports plug into @hmrkit/socket-server).',
+    throw unsupportedOption(
+      'webSocketServer',
+      'as a custom server class or module; use "ws" or "sockjs" (custom transports plug into @hmrkit/socket-server)',
     );
   }
   if (!isRecord(value))
@@ -427,9 +437,8 @@ function normalizeStatic(value: unknown, cwd: string): NormalizedStatic[] {
     if (!publicPaths.every((p) => typeof p === 'string' && p.startsWith('/'))) {
       throw invalidOption(`${path}.publicPath`, 'a path or paths starting with "/"', publicPath);
     }
-    if (item.staticOptions !== undefined && !isRecord(item.staticOptions)) {
-      throw invalidOption(`${path}.staticOptions`, 'an object', item.staticOptions);
-    }
+    if (item.staticOptions !== undefined)
+      checkStaticOptions(item.staticOptions, `${path}.staticOptions`);
     return {
       directory: isAbsolute(directory) ? directory : resolve(cwd, directory),
       publicPath: publicPaths as string[],
@@ -438,6 +447,74 @@ function normalizeStatic(value: unknown, cwd: string): NormalizedStatic[] {
       watch: item.watch === undefined ? true : Boolean(item.watch),
     };
   });
+}
+
+/** The express.static options the static folders support (served by sirv). */
+export const STATIC_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'dotfiles',
+  'etag',
+  'extensions',
+  'immutable',
+  'maxAge',
+  'index',
+  'redirect',
+  'fallthrough',
+]);
+
+/** express.static's maxAge (ms number or "1d"/"2h"/...) in seconds, as sirv wants it. */
+export function parseMaxAge(value: unknown, path: string): number {
+  if (typeof value === 'number' && value >= 0) return Math.floor(value / 1000);
+  if (typeof value === 'string') {
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|y)?$/.exec(value.trim());
+    if (match) {
+      const unit = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, y: 31557600 }[
+        (match[2] ?? 'ms') as 'ms'
+      ];
+      return Math.floor(Number(match[1]) * unit);
+    }
+  }
+  throw invalidOption(path, 'milliseconds or a duration like "1d"', value);
+}
+
+/** `static[].staticOptions`: express.static's dotfiles, etag, extensions, immutable, maxAge. */
+function checkStaticOptions(options: unknown, path: string): void {
+  if (!isRecord(options)) throw invalidOption(path, 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (!STATIC_OPTION_KEYS.has(key)) {
+      throw unsupportedOption(
+        `${path}.${key}`,
+        `(supported: ${[...STATIC_OPTION_KEYS].join(', ')})`,
+      );
+    }
+  }
+  for (const key of ['index', 'redirect', 'fallthrough'] as const) {
+    const v = options[key];
+    if (v !== undefined && v !== true && !(key === 'index' && v === 'index.html')) {
+      throw unsupportedOption(`${path}.${key}`, 'other than its default');
+    }
+  }
+  const { dotfiles, extensions } = options;
+  if (
+    dotfiles !== undefined &&
+    dotfiles !== 'ignore' &&
+    dotfiles !== 'allow' &&
+    dotfiles !== 'deny'
+  ) {
+    throw invalidOption(`${path}.dotfiles`, '"allow", "deny" or "ignore"', dotfiles);
+  }
+  if (
+    extensions !== undefined &&
+    extensions !== false &&
+    !(Array.isArray(extensions) && extensions.every((e) => typeof e === 'string'))
+  ) {
+    throw invalidOption(`${path}.extensions`, 'false or a list of extensions', extensions);
+  }
+  for (const key of ['etag', 'immutable'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      throw invalidOption(`${path}.${key}`, 'a boolean', options[key]);
+    }
+  }
+  if (options.maxAge !== undefined) parseMaxAge(options.maxAge, `${path}.maxAge`);
 }
 
 function normalizeOpen(value: unknown): NormalizedOpen[] {
@@ -464,10 +541,7 @@ function normalizeServer(value: unknown): NormalizedOptions['server'] {
   if (value === undefined || value === 'http') return { type: 'http', options: {} };
   if (value === 'https') return { type: 'https', options: {} };
   if (value === 'spdy' || value === 'http2') {
-    throw new DevServerError(
-      'UNSUPPORTED_OPTION',
-      `Unsupported option: devServer.server "${value}"; use "http" or "https".`,
-    );
+    throw unsupportedOption('server', `"${value}"; use "http" or "https"`);
   }
   if (!isRecord(value)) throw invalidOption('server', '"http", "https" or {type, options}', value);
   checkKeys(value, new Set(['type', 'options']), 'server');
@@ -479,7 +553,8 @@ function normalizeServer(value: unknown): NormalizedOptions['server'] {
   return { type, options: { ...options } };
 }
 
-function normalizePort(value: unknown): NormalizedOptions['port'] {
+/** `port`: a number 0–65535 (or its digits), `'auto'`, or none. */
+export function normalizePort(value: unknown): NormalizedOptions['port'] {
   if (value === undefined) return undefined;
   if (value === 'auto') return 'auto';
   const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -504,17 +579,50 @@ function normalizeWatchFiles(value: unknown): NormalizedOptions['watchFiles'] {
   });
 }
 
+/**
+ * The optional packages the options need, looked up now rather than when the server
+ * starts (by then the first build has run): http-proxy-middleware for `proxy`, selfsigned
+ * for `server: 'https'` without a certificate, sockjs for the sockjs socket server, and
+ * sockjs-client or a custom module for `client.webSocketTransport`.
+ */
+function checkOptionalPeers(options: NormalizedOptions, context: string, cwd: string): void {
+  if (options.proxy.length > 0 && !resolveOptionalPeer('http-proxy-middleware', context)) {
+    throw missingPeer('proxy', PROXY_PURPOSE, 'http-proxy-middleware');
+  }
+  if (
+    needsGeneratedCertificate(options.server) &&
+    !readCachedCertificate(cwd) &&
+    !resolveOptionalPeer('selfsigned', cwd)
+  ) {
+    throw missingPeer('server', SELFSIGNED_PURPOSE, 'selfsigned');
+  }
+  if (options.webSocketServer && options.webSocketServer.type === 'sockjs') {
+    // @hmrkit/socket-server loads it, so it must be visible from there.
+    try {
+      createRequire(resolveOwn('@hmrkit/socket-server')).resolve('sockjs');
+    } catch {
+      throw missingPeer('webSocketServer', 'devServer.webSocketServer "sockjs"', 'sockjs');
+    }
+  }
+  resolveClientTransport(options, context);
+}
+
 export interface NormalizeContext {
   /** Folder relative paths are resolved against. @default process.cwd() */
   cwd?: string;
   /** webpack's `infrastructureLogging.level`, the default of `client.logging`. */
   infrastructureLogging?: string;
+  /** The compiler's `context`, where optional peers (http-proxy-middleware, sockjs-client) are looked for first. @default cwd */
+  context?: string;
 }
 
 /**
  * Validates and fills in `devServer` options with webpack-dev-server 5's
- * defaults. Throws a `DevServerError` naming the option for an unknown or
- * unsupported option or a value of the wrong type.
+ * defaults: every option error the dev-server can raise is raised here, before
+ * anything is built. Throws a `DevServerError` naming the option (`option`) for
+ * an unknown or unsupported option, a value of the wrong type (also inside
+ * `devMiddleware`, `static[].staticOptions` and `proxy[]`), or a missing
+ * optional package an option needs.
  */
 export function normalizeOptions(
   raw: DevServerOptions | undefined,
@@ -535,6 +643,12 @@ export function normalizeOptions(
     throw invalidOption('host', 'a host name', host);
   const devMiddleware = input.devMiddleware ?? {};
   if (!isRecord(devMiddleware)) throw invalidOption('devMiddleware', 'an object', devMiddleware);
+  try {
+    // memfs-middleware's own validation, so both say the same about the same option.
+    validateDevMiddlewareOptions(devMiddleware);
+  } catch (error) {
+    fromPackageOptionError(error, 'devMiddleware');
+  }
   const headers = input.headers;
   if (
     headers !== undefined &&
@@ -557,9 +671,9 @@ export function normalizeOptions(
     );
   }
   for (const [index, entry] of proxy.entries()) {
-    if (typeof entry !== 'function' && !isRecord(entry)) {
-      throw invalidOption(`proxy[${index}]`, 'an object or a function', entry);
-    }
+    if (typeof entry === 'function') continue;
+    if (!isRecord(entry)) throw invalidOption(`proxy[${index}]`, 'an object or a function', entry);
+    validateProxyEntry(entry, index);
   }
 
   const normalized: NormalizedOptions = {
@@ -594,5 +708,7 @@ export function normalizeOptions(
     'setupMiddlewares',
   );
   if (setup) normalized.setupMiddlewares = setup;
+  // Last: a missing package is worth reporting only for options that are otherwise right.
+  checkOptionalPeers(normalized, context.context ?? cwd, cwd);
   return normalized;
 }

@@ -8,7 +8,7 @@ import {
 } from '@hmrkit/protocol';
 import type { SocketClient, SocketServer } from '@hmrkit/socket-server';
 import type { Compilation, MultiStats, Stats } from 'webpack';
-import { DevServerError } from './errors';
+import { invalidOption } from './errors';
 
 /**
  * The pushed update's size limit: the hot-update files of one build, in bytes.
@@ -36,10 +36,7 @@ export function normalizeHotPush(value: unknown): NormalizedHotPush {
     (maxBytes !== undefined &&
       !(typeof maxBytes === 'number' && Number.isSafeInteger(maxBytes) && maxBytes >= 0))
   ) {
-    throw new DevServerError(
-      'INVALID_OPTION',
-      `Invalid options: devServer.hotPush should be a boolean or { maxBytes: <bytes ≥ 0> } (got ${JSON.stringify(value) ?? String(value)}).`,
-    );
+    throw invalidOption('hotPush', 'a boolean or { maxBytes: <bytes ≥ 0> }', value);
   }
   return { maxBytes: maxBytes ?? DEFAULT_HOT_PUSH_MAX_BYTES };
 }

@@ -1,6 +1,10 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { createMemfsMiddleware, type MemfsMiddleware } from '@hmrkit/memfs-middleware';
+import {
+  type AnyCompiler,
+  createMemfsMiddleware,
+  type MemfsMiddleware,
+} from '@hmrkit/memfs-middleware';
 import { createStaticChangedMessage, type ServerMessage } from '@hmrkit/protocol';
 import { createSocketServer, type SocketServer } from '@hmrkit/socket-server';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
@@ -20,7 +24,12 @@ import {
   type ServerUrls,
 } from './network';
 import { openTargets } from './open';
-import { type DevServerOptions, type NormalizedOptions, normalizeOptions } from './options';
+import {
+  type DevServerOptions,
+  type NormalizedOptions,
+  normalizeOptions,
+  normalizePort,
+} from './options';
 import { createProxySetup, type ProxySetup } from './proxy';
 import { createPushChannel, type PushChannel } from './push';
 import { composeRoutes, createRoutes } from './routes';
@@ -70,18 +79,24 @@ export class DevServer {
   #removeSignalHandlers: (() => void) | undefined;
   #hooked = false;
 
-  constructor(options: DevServerOptions | undefined, compiler: Compiler | MultiCompiler) {
-    if (!compiler || typeof (compiler as Compiler).getInfrastructureLogger !== 'function') {
+  /**
+   * `compiler` is a webpack or an Rspack Compiler / MultiCompiler: Rspack's has webpack's API
+   * at run time and `compiler.webpack`, where every plugin the server adds is taken from.
+   */
+  constructor(options: DevServerOptions | undefined, anyCompiler: AnyCompiler) {
+    if (!anyCompiler || typeof anyCompiler.getInfrastructureLogger !== 'function') {
       throw new DevServerError(
         'INVALID_OPTION',
-        'new DevServer(options, compiler) needs a webpack Compiler or MultiCompiler as its second argument.',
+        'new DevServer(options, compiler) needs a webpack or Rspack Compiler or MultiCompiler as its second argument.',
       );
     }
+    const compiler = anyCompiler as Compiler | MultiCompiler;
     this.compiler = compiler;
     const primary = getPrimaryCompiler(compiler);
     const level = primary.options.infrastructureLogging?.level;
     this.options = normalizeOptions(options, {
       cwd: process.cwd(),
+      context: primary.context,
       ...(typeof level === 'string' ? { infrastructureLogging: level } : {}),
     });
     this.logger = compiler.getInfrastructureLogger(PLUGIN_NAME);
@@ -90,7 +105,7 @@ export class DevServer {
 
   /** A free port: the given one, or the first free one from 8080 (`WEBPACK_DEV_SERVER_BASE_PORT`). */
   static getFreePort(port: number | string | undefined, host?: string): Promise<number> {
-    return findFreePort(port, host);
+    return findFreePort(normalizePort(port), host);
   }
 
   /** This machine's first non-internal IPv4 or IPv6 address. */

@@ -4,7 +4,7 @@ import { contentType } from 'mime-types';
 import parseRange from 'range-parser';
 import type { MultiStats, Stats } from 'webpack';
 import type { MiddlewareContext } from './context';
-import { FilenameError } from './errors';
+import { MemfsMiddlewareError } from './errors';
 import {
   createErrorPage,
   createStrongEtag,
@@ -292,9 +292,10 @@ export function createRequestHandler(
     try {
       file = resolve(req.url, stats);
     } catch (error) {
-      if (error instanceof FilenameError) {
-        if (error.statusCode === 403) logger.error(`Malicious path "${req.url}".`);
-        sendError(req, res, error.statusCode);
+      if (error instanceof MemfsMiddlewareError) {
+        const forbidden = error.code === 'FORBIDDEN_PATH';
+        if (forbidden) logger.error(`Malicious path "${req.url}".`);
+        sendError(req, res, forbidden ? 403 : 400);
         return true;
       }
       logger.error(error);

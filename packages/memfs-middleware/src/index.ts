@@ -1,7 +1,8 @@
 import { createMemfsMiddleware } from './middleware';
 
 export type { AnyCompiler, MiddlewareContext, RspackCompilerLike, WebpackLogger } from './context';
-export { FilenameError, OptionsError } from './errors';
+export type { MemfsMiddlewareErrorCode } from './errors';
+export { MemfsMiddlewareError } from './errors';
 export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';
 export {
   createHotUpdateTracker,

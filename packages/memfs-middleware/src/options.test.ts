@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError } from './errors';
+import { MemfsMiddlewareError } from './errors';
 import { OPTION_NAMES, validateOptions } from './options';
 
 describe('validateOptions', () => {
@@ -73,13 +73,16 @@ describe('validateOptions', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(OptionsError);
-    expect((error as OptionsError).option).toBe(option);
-    expect((error as OptionsError).message).toContain(`"${option}"`);
-    expect((error as OptionsError).message).toMatch(message);
+    expect(error).toBeInstanceOf(MemfsMiddlewareError);
+    expect((error as MemfsMiddlewareError).option).toBe(option);
+    expect((error as MemfsMiddlewareError).code).toBe(
+      /unknown/.test(message.source) ? 'UNKNOWN_OPTION' : 'INVALID_OPTION',
+    );
+    expect((error as MemfsMiddlewareError).message).toContain(`"${option}"`);
+    expect((error as MemfsMiddlewareError).message).toMatch(message);
   });
 
   it('rejects a non-object', () => {
-    expect(() => validateOptions('x')).toThrow(OptionsError);
+    expect(() => validateOptions('x')).toThrow(MemfsMiddlewareError);
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Configuration } from 'webpack';
 import type { MiddlewareContext } from './context';
-import { OptionsError } from './errors';
+import { optionError } from './errors';
 
 /** A header value as `ServerResponse#setHeader` takes it. */
 export type HeaderValue = string | number | readonly string[];
@@ -108,7 +108,7 @@ function describe(value: unknown): string {
 }
 
 function fail(name: string, expected: string, value: unknown): never {
-  throw new OptionsError(name, `expected ${expected}, got ${describe(value)}`);
+  throw optionError('INVALID_OPTION', name, `expected ${expected}, got ${describe(value)}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -198,7 +198,11 @@ const checks: Record<keyof MemfsMiddlewareOptions, Check> = {
       } else if (key === 'immutable') {
         if (typeof value !== 'boolean') fail(`${n}.immutable`, 'a boolean', value);
       } else {
-        throw new OptionsError(`${n}.${key}`, 'unknown property (expected maxAge or immutable)');
+        throw optionError(
+          'UNKNOWN_OPTION',
+          `${n}.${key}`,
+          'unknown property (expected maxAge or immutable)',
+        );
       }
     }
   },
@@ -216,7 +220,7 @@ export const OPTION_NAMES: readonly (keyof MemfsMiddlewareOptions)[] = Object.ke
 ) as (keyof MemfsMiddlewareOptions)[];
 
 /**
- * Throws an {@link OptionsError} naming the first unknown or mistyped option. `undefined`
+ * Throws a {@link MemfsMiddlewareError} (`code` INVALID_OPTION or UNKNOWN_OPTION, `option`) naming the first unknown or mistyped option. `undefined`
  * values count as absent, as they do in webpack-dev-middleware's schema.
  */
 export function validateOptions(options: unknown): MemfsMiddlewareOptions {
@@ -225,7 +229,11 @@ export function validateOptions(options: unknown): MemfsMiddlewareOptions {
   for (const [name, value] of Object.entries(options)) {
     const check = (checks as Record<string, Check | undefined>)[name];
     if (!check) {
-      throw new OptionsError(name, `unknown option (known options: ${OPTION_NAMES.join(', ')})`);
+      throw optionError(
+        'UNKNOWN_OPTION',
+        name,
+        `unknown option (known options: ${OPTION_NAMES.join(', ')})`,
+      );
     }
     if (value !== undefined) check(value, name);
   }

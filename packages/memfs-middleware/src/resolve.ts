@@ -1,7 +1,7 @@
 import { join, relative, resolve, sep } from 'node:path';
 import type { Compilation, MultiStats, Stats } from 'webpack';
 import { getChildStats } from './context';
-import { FilenameError } from './errors';
+import { MemfsMiddlewareError } from './errors';
 import type { MemfsMiddlewareOptions, ServedFileSystem } from './options';
 
 /** One served output: where its files live and under which URL prefix. */
@@ -120,14 +120,18 @@ export function resolveFile(
   if (encoded === undefined) return undefined;
   const pathname = safeDecode(encoded);
   if (pathname === undefined) return undefined;
-  if (pathname.includes('\0')) throw new FilenameError(400, 'Null byte in the request path');
+  if (pathname.includes('\0'))
+    throw new MemfsMiddlewareError('INVALID_PATH', 'Null byte in the request path');
   for (const target of targets) {
     if (!pathname.startsWith(target.publicPath)) continue;
     const rest = pathname.slice(target.publicPath.length);
     // `join` keeps a leading `/` in `rest` relative; `resolve` then normalizes what is left.
     const candidate = resolve(join(target.outputPath, rest));
     if (!isInside(target.outputPath, candidate)) {
-      throw new FilenameError(403, 'The request path resolves outside the output folder');
+      throw new MemfsMiddlewareError(
+        'FORBIDDEN_PATH',
+        'The request path resolves outside the output folder',
+      );
     }
     let filename = candidate;
     let stat = statOrUndefined(fs, filename);
