@@ -1,7 +1,9 @@
-import { type HotEmitter, hotEmitter } from '@hmrkit/hot-emitter';
+import { type HotEmitter, hotEmitter, PUSHED_UPDATE_EVENT } from '@hmrkit/hot-emitter';
 import {
   type CompileProblem,
+  createPushRequestMessage,
   createSocketUrl,
+  DEFAULT_MAX_PUSH_FRAME_BYTES,
   DEFAULT_RECONNECT_ATTEMPTS,
   HOT_UPDATE_EVENT,
   type LocationLike,
@@ -10,6 +12,7 @@ import {
   type ProgressOption,
   parseServerMessage,
   type ServerMessage,
+  serializeMessage,
 } from '@hmrkit/protocol';
 import { stripAnsi } from './ansi';
 import { createLogger, type Logger } from './logger';
@@ -62,6 +65,15 @@ export interface ClientEnvironment {
   /** @default createProgressIndicator(shape) when there is a document */
   createProgressIndicator?: (shape: 'linear' | 'circular') => ProgressIndicator;
   now?: () => number;
+  /**
+   * Ask the server to push hot updates over the socket (hmrkit's `hmrkit-push`
+   * frame; @hmrkit/runtime applies them without an HTTP request). A server that
+   * does not know the frame ignores it. `false` keeps webpack-dev-server's wire
+   * exactly. @default true in hot mode
+   */
+  push?: boolean;
+  /** The largest frame the client parses, announced to the server when asking for pushes. @default 4 MiB */
+  maxFrameBytes?: number;
   /** Reconnection timing (tests). */
   socket?: Pick<
     ReconnectingSocketOptions,
@@ -153,6 +165,9 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     (hasDocument ? (shape: 'linear' | 'circular') => createProgressIndicator(shape) : undefined);
 
   let hot = options.hot === true || options.hot === 'only';
+  const push = env.push ?? hot;
+  const maxFrameBytes = env.maxFrameBytes ?? DEFAULT_MAX_PUSH_FRAME_BYTES;
+  const pushRequest = serializeMessage(createPushRequestMessage(maxFrameBytes));
   let liveReload = options.liveReload === true;
   let progress: ProgressOption = options.progress ?? false;
   let overlayConfig: boolean | OverlayOptions = options.overlay ?? false;
@@ -314,6 +329,11 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
       case 'error':
         logger.error(message.data);
         break;
+      case 'hot-update':
+        // The files of the build whose `ok` follows: the runtime keeps them for
+        // webpack's HMR runtime, which then needs no request. Only sent when asked.
+        emitter.emit(PUSHED_UPDATE_EVENT, message.data.hash, message.data.files);
+        break;
       default: {
         const unknownType: never = message;
         logger.debug('Ignored a frame of unknown type', unknownType);
@@ -321,13 +341,18 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     }
   };
 
-  const receive = (data: unknown): void => {
-    const parsed = parseServerMessage(data);
+  /** Handles one frame; returns its type, or undefined when it was ignored. */
+  const receiveFrame = (data: unknown): ServerMessage['type'] | undefined => {
+    const parsed = parseServerMessage(data, { maxBytes: maxFrameBytes });
     if (!parsed.ok) {
       logger.debug(`Ignored a frame: ${parsed.message}.`);
-      return;
+      return undefined;
     }
     handle(parsed.message);
+    return parsed.message.type;
+  };
+  const receive = (data: unknown): void => {
+    receiveFrame(data);
   };
 
   // Runtime errors: uncaught exceptions and unhandled rejections.
@@ -361,11 +386,14 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     maxAttempts: options.reconnect ?? DEFAULT_RECONNECT_ATTEMPTS,
     // After the client, as webpack-dev-server's socket delivers to its own
     // handler first: tools listening on the socket (see ./wdsSocket) see the
-    // frame once the client has acted on it.
-    onOpen: () => emitter.emit(SOCKET_OPEN_EVENT),
+    // frame once the client has acted on it. Not our pushed `hot-update`
+    // frame: webpack-dev-server never sends one, and it can be a megabyte.
     onMessage: (data) => {
-      receive(data);
-      emitter.emit(SOCKET_MESSAGE_EVENT, data);
+      if (receiveFrame(data) !== 'hot-update') emitter.emit(SOCKET_MESSAGE_EVENT, data);
+    },
+    onOpen: (send) => {
+      emitter.emit(SOCKET_OPEN_EVENT);
+      if (push) send(pushRequest);
     },
     onDisconnect: () => {
       logger.error('Disconnected!');
