@@ -44,7 +44,7 @@ describe('createLiveSocket: webpack-dev-server/client/socket for other tools', (
     socket.addEventListener('message', listener);
     const transport = transports.all[0]!;
     transport.open();
-    transport.send({ type: 'hash', data: 'bbb' }, { type: 'ok' });
+    transport.deliver({ type: 'hash', data: 'bbb' }, { type: 'ok' });
     expect(events).toEqual([
       { type: 'message', data: '{"type":"hash","data":"bbb"}' },
       { type: 'message', data: '{"type":"ok"}' },
@@ -56,8 +56,22 @@ describe('createLiveSocket: webpack-dev-server/client/socket for other tools', (
   it('relays frames that the client ignores too (the listener parses them itself)', () => {
     const { transports, socket, events, listener } = setup();
     socket.addEventListener('message', listener);
-    transports.all[0]!.send('{"type":"custom-tool-frame"}');
+    transports.all[0]!.deliver('{"type":"custom-tool-frame"}');
     expect(events).toEqual([{ type: 'message', data: '{"type":"custom-tool-frame"}' }]);
+  });
+
+  it("leaves out hmrkit's pushed hot-update frame (webpack-dev-server never sends one)", () => {
+    const { transports, socket, events, listener } = setup();
+    socket.addEventListener('message', listener);
+    const transport = transports.all[0]!;
+    transport.deliver(
+      {
+        type: 'hot-update',
+        data: { hash: 'bbb', files: [{ name: 'main.bbb.hot-update.json', content: '{}' }] },
+      },
+      { type: 'ok' },
+    );
+    expect(events).toEqual([{ type: 'message', data: '{"type":"ok"}' }]);
   });
 
   it('follows reconnects and reports open and close', () => {
@@ -67,7 +81,7 @@ describe('createLiveSocket: webpack-dev-server/client/socket for other tools', (
     transports.all[0]!.drop();
     const second = transports.all[1]!;
     second.open();
-    second.send({ type: 'still-ok' });
+    second.deliver({ type: 'still-ok' });
     expect(events).toEqual([
       { type: 'open' },
       { type: 'close' },
@@ -80,9 +94,9 @@ describe('createLiveSocket: webpack-dev-server/client/socket for other tools', (
     const { transports, socket, events, listener } = setup();
     socket.addEventListener('message', listener);
     socket.addEventListener('message', listener);
-    transports.all[0]!.send({ type: 'ok' });
+    transports.all[0]!.deliver({ type: 'ok' });
     socket.removeEventListener('message', listener);
-    transports.all[0]!.send({ type: 'ok' });
+    transports.all[0]!.deliver({ type: 'ok' });
     expect(events).toHaveLength(1);
   });
 
