@@ -1,6 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type ServerOptions as HttpServerOptions,
+  type RequestListener,
+  type Server,
+} from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -196,7 +201,9 @@ export async function createNodeServer(
   listener: RequestListener,
   cwd: string,
 ): Promise<Server> {
-  if (server.type === 'http') return createHttpServer(listener);
+  // As webpack-dev-server: `server.options` go to http.createServer too (timeouts, header limits).
+  if (server.type === 'http')
+    return createHttpServer(server.options as HttpServerOptions, listener);
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(server.options)) options[key] = readTlsValue(value);
   if (options.requestCert === undefined) options.requestCert = false;

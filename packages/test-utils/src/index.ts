@@ -106,3 +106,5 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
