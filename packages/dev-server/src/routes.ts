@@ -26,7 +26,11 @@ export interface RoutesContext {
   proxies: readonly Middleware[];
   /** `/webpack-dev-server/invalidate`: rebuild. */
   invalidate(): void;
-  logger: { log(...args: unknown[]): void };
+  logger: {
+    log(...args: unknown[]): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
+  };
 }
 
 /**
@@ -82,7 +86,7 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   }
   const statics: NamedMiddleware[] = [];
   options.static.forEach((item, index) => {
-    const serve = createStaticMiddleware(item, index);
+    const serve = createStaticMiddleware(item, index, context.logger);
     for (const publicPath of item.publicPath) {
       statics.push({ name: 'express-static', path: publicPath, middleware: serve });
     }
@@ -99,7 +103,7 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   }
   for (const item of options.static) {
     if (!item.serveIndex) continue;
-    const listing = createServeIndexMiddleware(item.directory);
+    const listing = createServeIndexMiddleware(item.directory, item.staticOptions);
     for (const publicPath of item.publicPath) {
       list.push({ name: 'serve-index', path: publicPath, middleware: listing });
     }

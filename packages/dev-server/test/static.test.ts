@@ -119,7 +119,7 @@ describe('static folders: dotfiles', () => {
       const reply = await request(port, path);
       expect(reply.status, path).toBe(404);
       expect(reply.body, path).not.toContain('SECRET');
-      expect(reply.body, path).not.toContain('config');
+      expect(reply.body, path).not.toContain('[core]');
     }
     const wellKnown = await request(port, '/.well-known/security.txt');
     expect(wellKnown.status).toBe(200);
