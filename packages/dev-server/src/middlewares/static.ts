@@ -4,35 +4,8 @@ import { posix } from 'node:path';
 import parseRange from 'range-parser';
 import send from 'send';
 import type { Middleware, NextFunction } from '../chain';
-import { DevServerError, invalidOption } from '../errors';
-import type { NormalizedStatic } from '../options';
+import { type NormalizedStatic, parseMaxAge } from '../options';
 import { decodePath, isReadRequest, originalUrl, redirectToFolder, sendErrorPage } from './request';
-
-const STATIC_OPTION_KEYS = new Set([
-  'dotfiles',
-  'etag',
-  'extensions',
-  'immutable',
-  'index',
-  'maxAge',
-  'redirect',
-  'fallthrough',
-]);
-
-/** Parses express.static's maxAge (ms number or "1d"/"2h"/...) to milliseconds. */
-function parseMaxAge(value: unknown, path: string): number {
-  if (typeof value === 'number' && value >= 0) return Math.floor(value);
-  if (typeof value === 'string') {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|y)?$/.exec(value.trim());
-    if (match) {
-      const unit = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, y: 3.15576e10 }[
-        (match[2] ?? 'ms') as 'ms'
-      ];
-      return Math.floor(Number(match[1]) * unit);
-    }
-  }
-  throw invalidOption(path, 'milliseconds or a duration like "1d"', value);
-}
 
 /**
  * Whether a request path (mount removed) names a dotfile or goes through a dot-folder,
@@ -77,37 +50,11 @@ export function createStaticMiddleware(
   index: number,
   logger: StaticLogger,
 ): Middleware {
+  // Validated by normalizeOptions (static[].staticOptions), before anything was built.
   const options = item.staticOptions;
   const path = `static[${index}].staticOptions`;
-  for (const key of Object.keys(options)) {
-    if (!STATIC_OPTION_KEYS.has(key)) {
-      throw new DevServerError(
-        'UNSUPPORTED_OPTION',
-        `Unsupported option: devServer.${path}.${key} (supported: ${[...STATIC_OPTION_KEYS].join(', ')}).`,
-      );
-    }
-  }
-  for (const key of ['index', 'redirect', 'fallthrough'] as const) {
-    const v = options[key];
-    if (v !== undefined && v !== true && !(key === 'index' && v === 'index.html')) {
-      throw new DevServerError(
-        'UNSUPPORTED_OPTION',
-        `Unsupported option: devServer.${path}.${key}: only the default is supported.`,
-      );
-    }
-  }
-  const dotfiles = options.dotfiles ?? 'ignore';
-  if (dotfiles !== 'ignore' && dotfiles !== 'allow' && dotfiles !== 'deny') {
-    throw invalidOption(`${path}.dotfiles`, '"allow", "deny" or "ignore"', dotfiles);
-  }
+  const dotfiles = (options.dotfiles ?? 'ignore') as 'ignore' | 'allow' | 'deny';
   const extensions = options.extensions;
-  if (
-    extensions !== undefined &&
-    extensions !== false &&
-    !(Array.isArray(extensions) && extensions.every((e) => typeof e === 'string'))
-  ) {
-    throw invalidOption(`${path}.extensions`, 'false or a list of extensions', extensions);
-  }
   const sendOptions: send.SendOptions = {
     root: item.directory,
     // The dotfile policy above is the only one: it also covers encoded and `..` spellings.
@@ -118,7 +65,7 @@ export function createStaticMiddleware(
     immutable: options.immutable === true,
     ...(options.maxAge === undefined
       ? {}
-      : { maxAge: parseMaxAge(options.maxAge, `${path}.maxAge`) }),
+      : { maxAge: parseMaxAge(options.maxAge, `${path}.maxAge`) * 1000 }),
   };
 
   return (req, res, next) => {
