@@ -7,7 +7,7 @@ import { createCompressMiddleware } from './compress';
 import { DevServerError } from './errors';
 import { finalHandler } from './middlewares/finalHandler';
 import { createHistoryFallbackMiddleware } from './middlewares/historyFallback';
-import { escapeHtml, isReadRequest } from './middlewares/request';
+import { escapeHtml, isReadRequest, sendText } from './middlewares/request';
 import {
   createHostCheckOptions,
   createSecurityMiddleware,
@@ -15,6 +15,7 @@ import {
 } from './middlewares/security';
 import { createServeIndexMiddleware } from './middlewares/serveIndex';
 import { createStaticMiddleware } from './middlewares/static';
+import { openInEditor } from './openEditor';
 import type { NormalizedOptions } from './options';
 
 export interface RoutesContext {
@@ -28,6 +29,7 @@ export interface RoutesContext {
   invalidate(): void;
   logger: {
     log(...args: unknown[]): void;
+    info(...args: unknown[]): void;
     warn(...args: unknown[]): void;
     error(...args: unknown[]): void;
   };
@@ -55,21 +57,13 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   ];
   if (options.compress) list.push({ name: 'compression', middleware: createCompressMiddleware() });
   list.push({ name: 'webpack-dev-middleware', middleware: dev });
-  list.push({
-    name: 'webpack-dev-server-invalidate',
-    path: '/webpack-dev-server/invalidate',
-    middleware: (req, res, next) => {
-      if (!isReadRequest(req)) return next();
-      if (!isSameSiteRequest(req, options.allowedHosts)) {
-        res.statusCode = 403;
-        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        res.end('Forbidden');
-        return;
-      }
-      context.invalidate();
-      res.end();
-    },
-  });
+  list.push(
+    createActionRoute('webpack-dev-server-invalidate', options, () => context.invalidate()),
+    createActionRoute('webpack-dev-server-open-editor', options, (url) => {
+      const fileName = url.searchParams.get('fileName');
+      if (fileName) openInEditor(fileName, context.logger);
+    }),
+  );
   list.push({
     name: 'webpack-dev-server-assets',
     path: '/webpack-dev-server',
@@ -84,6 +78,9 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   for (const proxy of context.proxies) {
     list.push({ name: 'http-proxy-middleware', middleware: proxy });
   }
+  // Again after the proxies, as webpack-dev-server 5 does: a path a `bypass` returned is
+  // served from the bundle.
+  if (context.proxies.length > 0) list.push({ name: 'webpack-dev-middleware', middleware: dev });
   const statics: NamedMiddleware[] = [];
   options.static.forEach((item, index) => {
     const serve = createStaticMiddleware(item, index, context.logger);
@@ -109,6 +106,32 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
     }
   }
   return list;
+}
+
+/**
+ * A built-in route that acts (`/webpack-dev-server/invalidate`, `/open-editor`):
+ * GET/HEAD only, and only for the page itself (GHSA-f5vj-f2hx-8m93:
+ * `Sec-Fetch-Site` same-origin/none, else an Origin naming the Host, or no
+ * Origin), else 403 "Cross-Origin request blocked" as webpack-dev-server answers.
+ */
+function createActionRoute(
+  name: 'webpack-dev-server-invalidate' | 'webpack-dev-server-open-editor',
+  options: NormalizedOptions,
+  act: (url: URL) => void,
+): NamedMiddleware {
+  return {
+    name,
+    path: `/webpack-dev-server/${name.slice('webpack-dev-server-'.length)}`,
+    middleware: (req, res, next) => {
+      if (!isReadRequest(req)) return next();
+      if (!isSameSiteRequest(req, options.allowedHosts)) {
+        sendText(res, 403, 'Cross-Origin request blocked');
+        return;
+      }
+      act(new URL(req.url ?? '/', 'http://localhost'));
+      res.end();
+    },
+  };
 }
 
 export interface ComposeContext {
