@@ -163,3 +163,4 @@ export function packedDependencies(tarballs: Record<string, string>): {
   );
   return { dependencies: { ...specs }, overrides: { ...specs } };
 }
+export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
