@@ -107,3 +107,5 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
