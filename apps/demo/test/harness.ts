@@ -266,7 +266,10 @@ export async function startDemoServer(options: StartServerOptions): Promise<Demo
       async () => {
         if (exitCode !== undefined)
           throw new Error(`hmrkit serve exited (${exitCode}):\n${output}`);
-        const response = await httpRequest(port, '/').catch(() => undefined);
+        // As a browser asks for a page (the first-build page answers only those).
+        const response = await httpRequest(port, '/', { Accept: 'text/html' }).catch(
+          () => undefined,
+        );
         return response?.status === 200 && response.body.includes('<script');
       },
       {

@@ -6,6 +6,7 @@ import { composeMiddlewares, type Middleware, type NamedMiddleware } from './cha
 import { createCompressMiddleware } from './compress';
 import { DevServerError } from './errors';
 import { finalHandler } from './middlewares/finalHandler';
+import { createFirstBuildMiddleware } from './middlewares/firstBuild';
 import { createHistoryFallbackMiddleware } from './middlewares/historyFallback';
 import { escapeHtml, isReadRequest, sendText } from './middlewares/request';
 import {
@@ -141,6 +142,8 @@ export interface ComposeContext {
   /** `devServer.app`'s routes, which run right after the Host check. */
   app: Middleware;
   logger: { error(...args: unknown[]): void };
+  /** The client entry query while no build has succeeded (the first-build page), else undefined. */
+  firstBuildQuery?(): string | undefined;
 }
 
 /**
@@ -166,6 +169,14 @@ export function composeRoutes(
     (entry) => typeof entry !== 'function' && entry.name === 'host-header-check',
   );
   ordered.splice(checkIndex + 1, 0, { name: 'app', middleware: context.app });
+  // hmrkit's own, after the list (which stays webpack-dev-server's for
+  // setupMiddlewares): only a request everything else left unanswered.
+  if (context.firstBuildQuery) {
+    ordered.push({
+      name: 'hmrkit-first-build',
+      middleware: createFirstBuildMiddleware(context.firstBuildQuery),
+    });
+  }
   const handle = composeMiddlewares(ordered, (req, res, error) =>
     finalHandler(req, res, error, context.logger),
   );

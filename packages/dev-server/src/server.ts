@@ -5,12 +5,21 @@ import {
   createMemfsMiddleware,
   type MemfsMiddleware,
 } from '@hmrkit/memfs-middleware';
-import { createStaticChangedMessage, type ServerMessage } from '@hmrkit/protocol';
+import {
+  createStaticChangedMessage,
+  encodeClientQuery,
+  type ServerMessage,
+} from '@hmrkit/protocol';
 import { createSocketServer, type SocketServer } from '@hmrkit/socket-server';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
 import { createApp, type DevServerApp } from './app';
 import { applyWatchDefaults, hookBuildEvents } from './buildEvents';
-import { getCompilers, getPrimaryCompiler, PLUGIN_NAME } from './compiler';
+import {
+  createClientEntryOptions,
+  getCompilers,
+  getPrimaryCompiler,
+  PLUGIN_NAME,
+} from './compiler';
 import { createCustomTransport } from './customSocketServer';
 import { DevServerError } from './errors';
 import {
@@ -85,6 +94,8 @@ export class DevServer {
   #stopping: Promise<void> | undefined;
   #removeSignalHandlers: (() => void) | undefined;
   #hooked = false;
+  /** Whether a build has succeeded: until then page requests get the first-build page. */
+  #built = false;
   /** The middleware of the first start, kept across stop()/start(). */
   #middleware: MemfsMiddleware | undefined;
   /** The extra listener of `webSocketServer.options.port`. */
@@ -280,6 +291,7 @@ export class DevServer {
         },
         onDone: (stats) => {
           this.stats = stats;
+          if (!stats.hasErrors()) this.#built = true;
         },
       });
     }
@@ -312,6 +324,20 @@ export class DevServer {
         devServer: this,
         app: this.app.handle,
         logger: this.logger,
+        firstBuildQuery: () => {
+          if (this.#built) return undefined;
+          const entry = createClientEntryOptions(options, {
+            ...(host === undefined ? {} : { host }),
+            port,
+            secure,
+          });
+          if (!entry || !options.webSocketServer) return undefined;
+          // The page has no SockJS client: sockjs servers take a raw WebSocket at <path>/websocket.
+          if (options.webSocketServer.type === 'sockjs' && entry.pathname) {
+            entry.pathname = `${entry.pathname.replace(/\/$/, '')}/websocket`;
+          }
+          return `?${encodeClientQuery(entry)}`;
+        },
       },
     );
     const custom = options.webSocketServer && options.webSocketServer.type === 'custom';

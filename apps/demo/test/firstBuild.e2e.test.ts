@@ -1,0 +1,84 @@
+// End-to-end: `hmrkit serve` started while a source file is broken. Until a
+// build succeeds, a page request gets a page that shows the errors in hmrkit's
+// overlay (webpack-dev-server answers 200 with its overlay; hmrkit used to
+// answer 404 "Cannot GET /"), and that page turns into the app by itself once
+// a build succeeds.
+import { getFreePort, waitFor } from '@hmrkit/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AppCopy,
+  type Browser,
+  createAppCopy,
+  type DemoServer,
+  ensureCliBuilt,
+  httpRequest,
+  killAllServers,
+  launchBrowser,
+  openDemoPage,
+  startDemoServer,
+} from './harness';
+
+const GREETING = 'Hello from hmrkit';
+let browser: Browser;
+let app: AppCopy;
+let server: DemoServer;
+
+beforeAll(async () => {
+  const bin = ensureCliBuilt();
+  app = await createAppCopy();
+  await app.edit('src/greeting.ts', (source) => `${source}\nexport const broken = ;\n`);
+  server = await startDemoServer({
+    bin,
+    appDir: app.dir,
+    port: await getFreePort(),
+    transport: 'ws',
+  });
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await killAllServers();
+  await app?.remove();
+});
+
+describe('hmrkit serve with a broken file from the start', () => {
+  it('answers a page request with the errors in the overlay, then becomes the app once fixed', async () => {
+    expect(server.output()).toMatch(/compiled with \d+ errors?/);
+    for (const path of ['/', '/some/route']) {
+      const page = await httpRequest(server.port, path, { Accept: 'text/html' });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('/webpack-dev-server/hmrkit-first-build.js');
+    }
+    // Not a page request: nothing was built, so nothing to serve.
+    expect((await httpRequest(server.port, '/main.js')).status).toBe(404);
+
+    const demo = await openDemoPage(browser, server.url);
+    try {
+      const overlay = await waitFor(
+        async () => {
+          const text = await demo.overlayText();
+          return text?.includes('greeting.ts') ? text : null;
+        },
+        { timeoutMs: 20_000, message: "the build error in hmrkit's overlay" },
+      );
+      expect(overlay).toContain('Failed to compile');
+
+      const builds = server.builds();
+      await app.restore();
+      await server.waitForBuild(builds);
+      // The page reloads into the app by itself.
+      await demo.waitForText('#greeting', GREETING, 30_000);
+      expect(await demo.overlayText()).toBeNull();
+      expect(demo.loads()).toBeGreaterThanOrEqual(2);
+    } finally {
+      await demo.close();
+    }
+
+    // After a good build, a missing page is a 404 again.
+    expect((await httpRequest(server.port, '/nothing-here', { Accept: 'text/html' })).status).toBe(
+      404,
+    );
+  }, 90_000);
+});
