@@ -1,6 +1,6 @@
-export { ansiToHtml, escapeHtml, stripAnsi } from './ansi';
+export { ansiToHtml, stripAnsi } from './ansi';
 export type { ClientEnvironment, ClientOptions, ClientWindow, HmrClient } from './client';
-export { BUILD_READY_EVENT, createClient, describeStartup } from './client';
+export { createClient, describeStartup } from './client';
 export type { Logger } from './logger';
 export { createLogger, LOG_PREFIX } from './logger';
 export {

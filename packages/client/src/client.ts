@@ -1,9 +1,13 @@
-import { type HotEmitter, hotEmitter } from '@hmrkit/hot-emitter';
+import {
+  BUILD_READY_EVENT,
+  HOT_UPDATE_EVENT,
+  type HotEmitter,
+  hotEmitter,
+} from '@hmrkit/hot-emitter';
 import {
   type CompileProblem,
   createSocketUrl,
   DEFAULT_RECONNECT_ATTEMPTS,
-  HOT_UPDATE_EVENT,
   type LocationLike,
   type OverlayOptions,
   type ParsedClientOptions,
@@ -21,13 +25,6 @@ import {
   type ReconnectingSocketOptions,
 } from './socket';
 import type { ConsoleLike, TransportFactory } from './types';
-
-/**
- * Emitted on the hot emitter as `(hash, readyAt)` right before
- * `webpackHotUpdate`; `readyAt` is `performance.now()` when the `ok` frame
- * arrived. @hmrkit/runtime reads it to report how long an update took.
- */
-export const BUILD_READY_EVENT = 'hmrkitBuildReady';
 
 /** The parts of `window` the client uses; tests pass a fake. */
 export interface ClientWindow {

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { getChildCompilers } from '@hmrkit/memfs-middleware';
 import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler } from 'webpack';
 import { DevServerError, missingPeer } from './errors';
@@ -9,11 +10,6 @@ const PLUGIN_NAME = 'hmrkit-dev-server';
 
 // The module id the client imports its transport from (see @hmrkit/client's README).
 const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
-
-/** The children of a MultiCompiler, or the compiler itself. */
-export function getCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
-  return 'compilers' in compiler ? compiler.compilers : [compiler];
-}
 
 // webpack-dev-server 5's list: a compiler with one of these targets (or none)
 // runs in a page, so it gets the browser client.
@@ -45,7 +41,7 @@ export function isWebTarget(compiler: Compiler): boolean {
  * the first (webpack-dev-server's `getCompilerOptions`).
  */
 export function getPrimaryCompiler(compiler: Compiler | MultiCompiler): Compiler {
-  const compilers = getCompilers(compiler);
+  const compilers = getChildCompilers(compiler);
   const first = compilers[0];
   if (!first) throw new DevServerError('INVALID_OPTION', 'The MultiCompiler has no compilers.');
   if (compilers.length === 1) return first;
@@ -183,7 +179,7 @@ export function setupCompilers(
   context: SetupContext,
 ): SetupResult {
   const webCompilers: Compiler[] = [];
-  for (const child of getCompilers(compiler)) {
+  for (const child of getChildCompilers(compiler)) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
     if (isWebTarget(child)) {
@@ -215,7 +211,7 @@ export function setupCompilers(
   const progress = options.client === false ? undefined : options.client.progress;
   if (progress && context.onProgress) {
     const onProgress = context.onProgress;
-    const children = getCompilers(compiler);
+    const children = getChildCompilers(compiler);
     const { ProgressPlugin } = children[0]?.webpack ?? {};
     if (ProgressPlugin) {
       // Positional, as webpack-dev-server reads them: (fraction, message, addInfo, pluginName).

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MemfsMiddleware } from '@hmrkit/memfs-middleware';
+import { getChildStats, type MemfsMiddleware } from '@hmrkit/memfs-middleware';
 import type { MultiStats, Stats } from 'webpack';
 import { decorateResponse } from './app';
 import { composeMiddlewares, type Middleware, type NamedMiddleware } from './chain';
@@ -39,6 +39,7 @@ export interface RoutesContext {
 export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   const { options, middleware } = context;
   const dev: Middleware = (req, res, next) => middleware(req, res, next);
+  const sameSiteCheck = { allowedHosts: options.allowedHosts };
   const list: NamedMiddleware[] = [
     {
       name: 'host-header-check',
@@ -56,7 +57,7 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
     path: '/webpack-dev-server/invalidate',
     middleware: (req, res, next) => {
       if (!isReadRequest(req)) return next();
-      if (!isSameSiteRequest(req, options.allowedHosts)) {
+      if (!isSameSiteRequest(req, sameSiteCheck)) {
         res.statusCode = 403;
         res.setHeader('Content-Type', 'text/plain; charset=utf-8');
         res.end('Forbidden');
@@ -148,8 +149,7 @@ export function composeRoutes(
 /** `/webpack-dev-server`: the assets of the current build, linked. */
 function renderAssetList(stats: Stats | MultiStats): string {
   const items: string[] = [];
-  const children = 'stats' in stats ? stats.stats : [stats];
-  for (const child of children) {
+  for (const child of getChildStats(stats)) {
     const json = child.toJson({ all: false, assets: true, publicPath: true });
     const publicPath = json.publicPath && json.publicPath !== 'auto' ? json.publicPath : '/';
     for (const asset of json.assets ?? []) {

@@ -165,11 +165,9 @@ export class DevServer {
 
   /** Sends a frame `{type, data, params}` to every connected client. */
   sendMessage(type: string, data?: unknown, params?: unknown): void {
-    if (!this.socketServer) return;
-    const text = JSON.stringify({ type, data, params });
-    for (const client of this.socketServer.clients) {
-      if (client.isOpen) client.send(text);
-    }
+    // Through broadcast, so a client that stopped reading is dropped here too (the
+    // socket server's maxBufferedAmount guard). Any type may be sent, as webpack-dev-server allows.
+    this.socketServer?.broadcast({ type, data, params } as ServerMessage);
   }
 
   #broadcast(messages: readonly ServerMessage[]): void {

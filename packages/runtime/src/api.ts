@@ -16,8 +16,6 @@ export type { Poller, PollOptions, SignalOptions, SignalSubscribe } from './node
 export { DEFAULT_POLL_INTERVAL_MS, startPolling, startSignalListener } from './nodeTriggers';
 export type { HotRuntime, RuntimeOptions, RuntimeQuery } from './start';
 export {
-  BUILD_READY_EVENT,
-  HOT_UPDATE_EVENT,
   parseRuntimeQuery,
   startFromResourceQuery,
   startHotRuntime,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import escapeHtml from 'escape-html';
 
 /** Whether the request reads (GET/HEAD), the only methods built-in routes answer. */
 export function isReadRequest(req: IncomingMessage): boolean {
@@ -24,9 +25,5 @@ export function decodePath(url: string): string {
 }
 
 /** Escapes text for HTML bodies and attributes (listings, error pages). */
-export const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (char) =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
-  );
+// escape-html (express's), one well-kept implementation instead of a copy per package.
+export { escapeHtml };
