@@ -81,16 +81,18 @@ export function createClientEntryOptions(
   context: EntryContext,
 ): ClientEntryOptions | undefined {
   const { client, webSocketServer } = options;
-  if (!client) return undefined;
-  if (!webSocketServer) return {};
+  if (!client || !webSocketServer) return undefined;
   const url = client.webSocketURL;
   const entry: ClientEntryOptions = {
     protocol: url.protocol ?? (context.secure ? 'wss:' : 'ws:'),
   };
   if (url.username !== undefined) entry.username = url.username;
   if (url.password !== undefined) entry.password = url.password;
-  entry.hostname = url.hostname || context.host || '0.0.0.0';
-  entry.port = url.port !== undefined && url.port !== '' ? url.port : context.port;
+  // `webSocketServer.options.host`/`.port`: the socket's own listener (ws only; sockjs cannot).
+  const own: { host?: string; port?: number } =
+    webSocketServer.type === 'sockjs' ? {} : webSocketServer.options;
+  entry.hostname = url.hostname || own.host || context.host || '0.0.0.0';
+  entry.port = url.port !== undefined && url.port !== '' ? url.port : (own.port ?? context.port);
   entry.pathname = url.pathname || webSocketServer.options.path;
   entry.logging = client.logging;
   if (client.progress !== undefined) entry.progress = client.progress;
@@ -101,10 +103,20 @@ export function createClientEntryOptions(
   return entry;
 }
 
-/** The module requests the dev-server adds in front of every entry of a web compiler. */
-export function getAdditionalEntries(options: NormalizedOptions, context: EntryContext): string[] {
+/**
+ * The module requests the dev-server adds in front of every entry: the browser
+ * client for a web compiler, and in hot mode the HMR runtime for every
+ * compiler (node and electron-main too, as webpack-dev-server 5 adds its hot
+ * entry to them: their bundles get `module.hot` and the runtime's update
+ * signals, without the browser client).
+ */
+export function getAdditionalEntries(
+  options: NormalizedOptions,
+  context: EntryContext,
+  web = true,
+): string[] {
   const entries: string[] = [];
-  const client = createClientEntryOptions(options, context);
+  const client = web ? createClientEntryOptions(options, context) : undefined;
   if (client) entries.push(`${resolvePackageDir('@hmrkit/client')}?${encodeClientQuery(client)}`);
   if (options.hot) {
     const query = new URLSearchParams();
@@ -179,14 +191,18 @@ export function setupCompilers(
   context: SetupContext,
 ): SetupResult {
   const webCompilers: Compiler[] = [];
+  // Without a socket server nothing could talk to a client or trigger an
+  // update: webpack-dev-server then adds no entries and no HMR plugin.
+  if (!options.webSocketServer) return { webCompilers };
   for (const child of getChildCompilers(compiler)) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
-    if (isWebTarget(child)) {
-      webCompilers.push(child);
-      for (const entry of getAdditionalEntries(options, context)) {
-        new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
-      }
+    const web = isWebTarget(child);
+    if (web) webCompilers.push(child);
+    for (const entry of getAdditionalEntries(options, context, web)) {
+      new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
+    }
+    if (web) {
       for (const [request, path] of resolveClientTransport(options, child.context)) {
         new webpack.NormalModuleReplacementPlugin(request, path).apply(child);
       }

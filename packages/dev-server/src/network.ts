@@ -2,10 +2,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
+import { BlockList, createServer as createNetServer, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { isAnyAddress } from '@hmrkit/protocol';
+import { DevServerError } from './errors';
 import type { NormalizedOptions } from './options';
 import { requireOptionalPeer } from './peers';
 
@@ -54,6 +55,50 @@ export function findInternalIp(family: 'v4' | 'v6'): string | undefined {
       if (wanted === 'IPv6' && address.address.startsWith('fe80')) continue;
       return address.address;
     }
+  }
+  return undefined;
+}
+
+// IPv6 ranges webpack-dev-server's findIp keeps (ipaddr.js names): ipv4Mapped, uniqueLocal, loopback.
+const KEPT_V6 = new BlockList();
+KEPT_V6.addSubnet('::ffff:0:0', 96, 'ipv6');
+KEPT_V6.addSubnet('fc00::', 7, 'ipv6');
+KEPT_V6.addAddress('::1', 'ipv6');
+
+/**
+ * webpack-dev-server 5's `Server.findIp(gatewayOrFamily, isInternal)`. With
+ * `'v4'`/`'v6'`: the first address of that family (internal or not, when
+ * `isInternal` is given; IPv6 only ipv4-mapped, unique-local or loopback),
+ * IPv6 in brackets. With a gateway address: the address of the interface
+ * whose subnet contains it. `undefined` when there is none.
+ */
+export function findIp(gatewayOrFamily: string, isInternal?: boolean): string | undefined {
+  const interfaces = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  if (gatewayOrFamily === 'v4' || gatewayOrFamily === 'v6') {
+    const family = gatewayOrFamily === 'v4' ? 'IPv4' : 'IPv6';
+    const found = interfaces.find(
+      (network) =>
+        Boolean(network.address) &&
+        network.family === family &&
+        (isInternal === undefined || network.internal === isInternal) &&
+        (family === 'IPv4' || KEPT_V6.check(network.address, 'ipv6')),
+    );
+    if (!found) return undefined;
+    return found.address.includes(':') ? `[${found.address}]` : found.address;
+  }
+  const kind = isIP(gatewayOrFamily);
+  if (kind === 0) {
+    throw new TypeError(
+      `findIp: ${JSON.stringify(gatewayOrFamily)} is neither "v4", "v6" nor an IP address.`,
+    );
+  }
+  const type = kind === 4 ? 'ipv4' : 'ipv6';
+  for (const network of interfaces) {
+    const [address, prefix] = (network.cidr ?? '').split('/');
+    if (!address || prefix === undefined || isIP(address) !== kind) continue;
+    const subnet = new BlockList();
+    subnet.addSubnet(address, Number(prefix), type);
+    if (subnet.check(gatewayOrFamily, type)) return address;
   }
   return undefined;
 }
@@ -215,6 +260,18 @@ export async function createNodeServer(
   cwd: string,
 ): Promise<Server> {
   if (server.type === 'http') return createHttpServer(listener);
+  if (server.type === 'custom') {
+    // webpack-dev-server 5 passes the options as given (paths are the factory's business).
+    const created = await server.create?.({ ...server.options }, listener);
+    if (!created || typeof (created as Server).listen !== 'function') {
+      throw new DevServerError(
+        'INVALID_OPTION',
+        'Invalid options: devServer.server: the custom server factory must return a node http(s) server.',
+        { option: 'devServer.server' },
+      );
+    }
+    return created;
+  }
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(server.options)) options[key] = readTlsValue(value);
   if (options.requestCert === undefined) options.requestCert = false;

@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { validateOptions as validateDevMiddlewareOptions } from '@hmrkit/memfs-middleware';
@@ -7,6 +8,7 @@ import { normalizeAllowedHosts } from '@hmrkit/socket-server';
 import { resolveClientTransport } from './compiler';
 import {
   DevServerError,
+  describeValue,
   fromPackageOptionError,
   invalidOption,
   missingPeer,
@@ -14,7 +16,7 @@ import {
   unsupportedOption,
 } from './errors';
 import { needsGeneratedCertificate, readCachedCertificate, SELFSIGNED_PURPOSE } from './network';
-import { resolveOptionalPeer, resolveOwn } from './peers';
+import { requireFrom, resolveOptionalPeer, resolveOwn } from './peers';
 import { PROXY_PURPOSE, validateProxyEntry } from './proxy';
 
 // ---------------------------------------------------------------------------
@@ -59,8 +61,18 @@ export interface StaticConfig {
   watch?: boolean | Record<string, unknown>;
 }
 
+/**
+ * webpack-dev-server 5's custom server: `(options, requestListener) => server`
+ * (a function as `server` or `server.type`), or a module exporting
+ * `createServer(options, requestListener)` named by its path.
+ */
+export type ServerFactory = (
+  options: Record<string, unknown>,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+) => Server | Promise<Server>;
+
 export interface ServerConfig {
-  type?: 'http' | 'https';
+  type?: 'http' | 'https' | string | ServerFactory;
   options?: {
     key?: string | Buffer;
     cert?: string | Buffer;
@@ -72,9 +84,27 @@ export interface ServerConfig {
   };
 }
 
+/**
+ * A custom socket server in webpack-dev-server 5's contract (its
+ * `lib/servers/BaseServer.js`): constructed with the dev server, it attaches
+ * to `devServer.server`, sets `implementation` (an emitter of
+ * `connection(client, request)`, with `close(callback)`), and keeps its
+ * connected `clients` (each with `send(text)`, `close()`, `terminate()`,
+ * `readyState`).
+ */
+export type WebSocketServerClass = new (devServer: never) => unknown;
+
 export interface WebSocketServerConfig {
-  type?: 'ws' | 'sockjs';
-  options?: { path?: string; prefix?: string; [option: string]: unknown };
+  /** 'ws', 'sockjs', a custom server class, or the path of a module exporting one. */
+  type?: 'ws' | 'sockjs' | string | WebSocketServerClass;
+  options?: {
+    path?: string;
+    prefix?: string;
+    /** ws only: also listen for sockets on this host (the client dials it). */
+    host?: string;
+    /** ws only: also listen for sockets on this port (the client dials it). */
+    port?: number | string;
+  };
 }
 
 export type OpenTarget = boolean | string | { target?: string | string[]; app?: unknown };
@@ -107,7 +137,7 @@ export interface DevServerOptions {
   setupMiddlewares?: (middlewares: unknown[], devServer: unknown) => unknown[];
   static?: boolean | string | StaticConfig | Array<string | StaticConfig>;
   watchFiles?: string | string[] | { paths?: string | string[]; options?: Record<string, unknown> };
-  webSocketServer?: false | 'ws' | 'sockjs' | WebSocketServerConfig;
+  webSocketServer?: false | 'ws' | 'sockjs' | string | WebSocketServerClass | WebSocketServerConfig;
 }
 
 // ---------------------------------------------------------------------------
@@ -151,12 +181,26 @@ export interface NormalizedOptions {
   open: NormalizedOpen[];
   port?: number | 'auto';
   proxy: Array<Record<string, unknown> | ((...args: unknown[]) => unknown)>;
-  server: { type: 'http' | 'https'; options: NonNullable<ServerConfig['options']> };
+  server: NormalizedServer;
   setupExitSignals: boolean;
   setupMiddlewares?: (middlewares: unknown[], devServer: unknown) => unknown[];
   static: NormalizedStatic[];
   watchFiles: Array<{ paths: string[]; options: Record<string, unknown> }>;
-  webSocketServer: false | { type: 'ws' | 'sockjs'; options: { path: string; prefix?: string } };
+  webSocketServer: false | NormalizedWebSocketServer;
+}
+
+export interface NormalizedServer {
+  /** `custom`: `create` makes the server (a function or a module's `createServer`). */
+  type: 'http' | 'https' | 'custom';
+  options: NonNullable<ServerConfig['options']>;
+  create?: ServerFactory;
+}
+
+export interface NormalizedWebSocketServer {
+  /** `custom`: `implementation` is the user's class. */
+  type: 'ws' | 'sockjs' | 'custom';
+  implementation?: WebSocketServerClass;
+  options: { path: string; host?: string; port?: number };
 }
 
 /** Options of webpack-dev-server 5 that hmrkit does not implement: a clear error, not silence. */
@@ -355,7 +399,10 @@ function normalizeClient(
     throw invalidOption('client.progress', 'a boolean, "linear" or "circular"', progress);
   }
 
-  const transport = client.webSocketTransport ?? (webSocketServer ? webSocketServer.type : 'ws');
+  // A custom socket server says nothing about the browser side: 'ws' unless set (as webpack-dev-server).
+  const transport =
+    client.webSocketTransport ??
+    (webSocketServer && webSocketServer.type !== 'custom' ? webSocketServer.type : 'ws');
   if (typeof transport !== 'string' || !transport) {
     throw invalidOption('client.webSocketTransport', '"ws", "sockjs" or a module path', transport);
   }
@@ -371,35 +418,81 @@ function normalizeClient(
   return normalized;
 }
 
-function normalizeWebSocketServer(value: unknown): NormalizedOptions['webSocketServer'] {
-  if (value === false) return false;
-  if (value === undefined || value === true || value === 'ws') {
-    return { type: 'ws', options: { path: DEFAULT_SOCKET_PATH } };
-  }
-  if (value === 'sockjs') return { type: 'sockjs', options: { path: DEFAULT_SOCKET_PATH } };
-  if (typeof value === 'string' || typeof value === 'function') {
-    throw unsupportedOption(
-      'webSocketServer',
-      'as a custom server class or module; use "ws" or "sockjs" (custom transports plug into @hmrkit/socket-server)',
+const CUSTOM_WEB_SOCKET_SERVER =
+  'a string denoting a default implementation ("ws", "sockjs"), the path of a module exporting a class with webpack-dev-server 5\'s BaseServer contract, or the class itself';
+
+/** A custom socket server class, given as the class or a module path resolved from `cwd`. */
+function loadWebSocketServerClass(value: unknown, path: string, cwd: string): WebSocketServerClass {
+  if (typeof value === 'function') return value as WebSocketServerClass;
+  const loaded = typeof value === 'string' && value ? requireFrom(value, cwd) : undefined;
+  const implementation = (loaded as { default?: unknown } | undefined)?.default ?? loaded;
+  if (typeof implementation !== 'function') {
+    throw new DevServerError(
+      'INVALID_OPTION',
+      `Invalid options: devServer.${path} should be ${CUSTOM_WEB_SOCKET_SERVER}; ${
+        loaded === undefined
+          ? `cannot resolve ${describeValue(value)} from ${cwd}`
+          : `${describeValue(value)} exports no class`
+      }.`,
+      { option: optionPath(path) },
     );
   }
-  if (!isRecord(value))
-    throw invalidOption('webSocketServer', 'false, "ws", "sockjs" or an object', value);
-  checkKeys(value, new Set(['type', 'options']), 'webSocketServer');
-  const type = value.type ?? 'ws';
-  if (type !== 'ws' && type !== 'sockjs')
-    throw invalidOption('webSocketServer.type', '"ws" or "sockjs"', type);
-  const options = value.options ?? {};
+  return implementation as WebSocketServerClass;
+}
+
+function normalizeWebSocketServer(
+  value: unknown,
+  cwd: string,
+): NormalizedOptions['webSocketServer'] {
+  if (value === false) return false;
+  const config: Record<string, unknown> =
+    value === undefined || value === true
+      ? {}
+      : typeof value === 'string' || typeof value === 'function'
+        ? { type: value }
+        : isRecord(value)
+          ? value
+          : {};
+  if (value !== undefined && value !== true && !isRecord(value) && config.type === undefined) {
+    throw invalidOption(
+      'webSocketServer',
+      `false, ${CUSTOM_WEB_SOCKET_SERVER}, or {type, options}`,
+      value,
+    );
+  }
+  checkKeys(config, new Set(['type', 'options']), 'webSocketServer');
+  const type = config.type ?? 'ws';
+  const path = isRecord(value) ? 'webSocketServer.type' : 'webSocketServer';
+  const options = config.options ?? {};
   if (!isRecord(options)) throw invalidOption('webSocketServer.options', 'an object', options);
-  checkKeys(options, new Set(['path', 'prefix']), 'webSocketServer.options');
+  checkKeys(options, new Set(['path', 'prefix', 'host', 'port']), 'webSocketServer.options');
   for (const key of ['path', 'prefix'] as const) {
     const v = options[key];
     if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/'))) {
       throw invalidOption(`webSocketServer.options.${key}`, 'a path starting with "/"', v);
     }
   }
-  const path = (options.prefix ?? options.path ?? DEFAULT_SOCKET_PATH) as string;
-  return { type, options: { path } };
+  const normalized: NormalizedWebSocketServer = {
+    type: type === 'ws' || type === 'sockjs' ? type : 'custom',
+    options: { path: (options.prefix ?? options.path ?? DEFAULT_SOCKET_PATH) as string },
+  };
+  if (normalized.type === 'custom') {
+    normalized.implementation = loadWebSocketServerClass(type, path, cwd);
+  }
+  if (options.host !== undefined) {
+    if (typeof options.host !== 'string' || !options.host) {
+      throw invalidOption('webSocketServer.options.host', 'a host name', options.host);
+    }
+    normalized.options.host = options.host;
+  }
+  if (options.port !== undefined) {
+    const port = normalizePort(options.port, 'webSocketServer.options.port');
+    if (typeof port !== 'number') {
+      throw invalidOption('webSocketServer.options.port', 'a port number (0–65535)', options.port);
+    }
+    normalized.options.port = port;
+  }
+  return normalized;
 }
 
 function normalizeStatic(value: unknown, cwd: string): NormalizedStatic[] {
@@ -535,29 +628,74 @@ function normalizeOpen(value: unknown): NormalizedOpen[] {
   return result;
 }
 
-function normalizeServer(value: unknown): NormalizedOptions['server'] {
-  if (value === undefined || value === 'http') return { type: 'http', options: {} };
-  if (value === 'https') return { type: 'https', options: {} };
-  if (value === 'spdy' || value === 'http2') {
-    throw unsupportedOption('server', `"${value}"; use "http" or "https"`);
+/** A custom server module (`server: require.resolve('./server')`): its `createServer`. */
+function loadServerModule(value: string, path: string, cwd: string): ServerFactory {
+  const loaded = requireFrom(value, cwd) as
+    | { createServer?: unknown; default?: { createServer?: unknown } }
+    | undefined;
+  const createServer = loaded?.createServer ?? loaded?.default?.createServer;
+  if (typeof createServer !== 'function') {
+    throw new DevServerError(
+      'INVALID_OPTION',
+      `Invalid options: devServer.${path} should be "http", "https", a function (options, requestListener) => server, or the path of a module exporting createServer(options, requestListener); ${
+        loaded === undefined
+          ? `cannot resolve ${describeValue(value)} from ${cwd}`
+          : `${describeValue(value)} exports no createServer`
+      }.`,
+      { option: optionPath(path) },
+    );
   }
-  if (!isRecord(value)) throw invalidOption('server', '"http", "https" or {type, options}', value);
-  checkKeys(value, new Set(['type', 'options']), 'server');
-  const type = value.type ?? 'http';
-  if (type !== 'http' && type !== 'https')
-    throw invalidOption('server.type', '"http" or "https"', type);
-  const options = value.options ?? {};
+  return (options, listener) => createServer.call(loaded, options, listener) as Server;
+}
+
+function normalizeServer(value: unknown, cwd: string): NormalizedOptions['server'] {
+  if (
+    value === 'spdy' ||
+    value === 'http2' ||
+    (isRecord(value) && (value.type === 'spdy' || value.type === 'http2'))
+  ) {
+    throw unsupportedOption(
+      'server',
+      `"${String(isRecord(value) ? value.type : value)}"; use "http" or "https"`,
+    );
+  }
+  const config: Record<string, unknown> =
+    value === undefined
+      ? {}
+      : typeof value === 'string' || typeof value === 'function'
+        ? { type: value }
+        : isRecord(value)
+          ? value
+          : {};
+  if (value !== undefined && config.type === undefined && !isRecord(value)) {
+    throw invalidOption(
+      'server',
+      '"http", "https", a function, a module path or {type, options}',
+      value,
+    );
+  }
+  checkKeys(config, new Set(['type', 'options']), 'server');
+  const type = config.type ?? 'http';
+  const path = isRecord(value) ? 'server.type' : 'server';
+  const options = config.options ?? {};
   if (!isRecord(options)) throw invalidOption('server.options', 'an object', options);
-  return { type, options: { ...options } };
+  if (type === 'http' || type === 'https') return { type, options: { ...options } };
+  if (typeof type === 'function') {
+    return { type: 'custom', options: { ...options }, create: type as ServerFactory };
+  }
+  if (typeof type !== 'string' || !type) {
+    throw invalidOption(path, '"http", "https", a function or a module path', type);
+  }
+  return { type: 'custom', options: { ...options }, create: loadServerModule(type, path, cwd) };
 }
 
 /** `port`: a number 0–65535 (or its digits), `'auto'`, or none. */
-export function normalizePort(value: unknown): NormalizedOptions['port'] {
+export function normalizePort(value: unknown, path = 'port'): NormalizedOptions['port'] {
   if (value === undefined) return undefined;
   if (value === 'auto') return 'auto';
   const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw invalidOption('port', 'a port number (0–65535) or "auto"', value);
+    throw invalidOption(path, 'a port number (0–65535) or "auto"', value);
   }
   return port;
 }
@@ -635,7 +773,7 @@ export function normalizeOptions(
   if (hot !== true && hot !== false && hot !== 'only')
     throw invalidOption('hot', 'a boolean or "only"', hot);
 
-  const webSocketServer = normalizeWebSocketServer(input.webSocketServer);
+  const webSocketServer = normalizeWebSocketServer(input.webSocketServer, cwd);
   const host = input.host;
   if (host !== undefined && (typeof host !== 'string' || !host))
     throw invalidOption('host', 'a host name', host);
@@ -685,7 +823,7 @@ export function normalizeOptions(
     liveReload: expectBoolean(input.liveReload, 'liveReload', true),
     open: normalizeOpen(input.open),
     proxy: proxy as NormalizedOptions['proxy'],
-    server: normalizeServer(input.server),
+    server: normalizeServer(input.server, cwd),
     setupExitSignals: expectBoolean(input.setupExitSignals, 'setupExitSignals', true),
     static: normalizeStatic(input.static, cwd),
     watchFiles: normalizeWatchFiles(input.watchFiles),

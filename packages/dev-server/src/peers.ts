@@ -33,6 +33,16 @@ export function requireOptionalPeer<T>(
   return ownRequire(resolved) as T;
 }
 
+/**
+ * Loads a module the user named by path or package name (a custom server or
+ * socket server), resolved from `fromDir`; `undefined` when it cannot be found.
+ * Errors thrown while it loads propagate (they are the user's to see).
+ */
+export function requireFrom(request: string, fromDir: string): unknown {
+  const path = resolveOptionalPeer(request, fromDir);
+  return path === undefined ? undefined : ownRequire(path);
+}
+
 /** Resolves one of our own packages' files (the client and runtime entries). */
 export function resolveOwn(request: string): string {
   return ownRequire.resolve(request);

@@ -81,6 +81,9 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   for (const proxy of context.proxies) {
     list.push({ name: 'http-proxy-middleware', middleware: proxy });
   }
+  // Again after the proxies, as webpack-dev-server 5 does: a path a `bypass` returned is
+  // served from the bundle.
+  if (context.proxies.length > 0) list.push({ name: 'webpack-dev-middleware', middleware: dev });
   const statics: NamedMiddleware[] = [];
   options.static.forEach((item, index) => {
     const serve = createStaticMiddleware(item, index);

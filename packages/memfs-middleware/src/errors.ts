@@ -7,7 +7,9 @@ export type MemfsMiddlewareErrorCode =
   | 'INVALID_OPTION'
   | 'UNKNOWN_OPTION'
   | 'INVALID_PATH'
-  | 'FORBIDDEN_PATH';
+  | 'FORBIDDEN_PATH'
+  /** `forwardError`: the error page's status, handed to `next(error)` instead. */
+  | 'FORWARDED_ERROR';
 
 /**
  * Every error this package throws on purpose: a stable `code`, and `option` (e.g. `etag`,
@@ -41,4 +43,22 @@ export function optionError(
     `@hmrkit/memfs-middleware: invalid option "${option}": ${reason}`,
     { option },
   );
+}
+
+/**
+ * What `forwardError: true` hands to `next(error)` instead of sending the error page
+ * (webpack-dev-middleware 8's shape): `statusCode` (and `status`) is the status the page
+ * would have had, 400, 403, 404, 412, 416 or 500.
+ */
+export class ForwardedError extends MemfsMiddlewareError {
+  readonly statusCode: number;
+  /** Same value, for frameworks that read `status` (Koa's `ctx.throw` convention). */
+  readonly status: number;
+
+  constructor(statusCode: number, message: string) {
+    super('FORWARDED_ERROR', message);
+    this.name = 'ForwardedError';
+    this.statusCode = statusCode;
+    this.status = statusCode;
+  }
 }
