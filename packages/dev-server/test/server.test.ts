@@ -379,6 +379,7 @@ describe('DevServer: HTTP', () => {
       'compression',
       'webpack-dev-middleware',
       'webpack-dev-server-invalidate',
+      'webpack-dev-server-open-editor',
       'webpack-dev-server-assets',
     ]);
   });
