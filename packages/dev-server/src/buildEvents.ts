@@ -18,6 +18,11 @@ export interface BuildEventsContext extends Omit<SetupContext, 'onProgress'> {
   messenger: BuildMessenger;
   /** Sends frames to every connected client. */
   broadcast(messages: readonly ServerMessage[]): void;
+  /**
+   * Sends a finished build's frames (where the pushed update joins them for
+   * clients that asked). @default broadcast
+   */
+  broadcastBuild?(messages: readonly ServerMessage[], stats: Stats | MultiStats): void;
   /** Each finished build's stats, before its frames go out. */
   onDone(stats: Stats | MultiStats): void;
 }
@@ -32,7 +37,7 @@ export function hookBuildEvents(
   options: NormalizedOptions,
   context: BuildEventsContext,
 ): void {
-  const { messenger, broadcast, onDone, ...setup } = context;
+  const { messenger, broadcast, broadcastBuild, onDone, ...setup } = context;
   setupCompilers(compiler, options, {
     ...setup,
     onProgress: (fraction, message, addInfo, pluginName) => {
@@ -53,7 +58,9 @@ export function hookBuildEvents(
       : undefined;
   compiler.hooks.done.tap({ name: PLUGIN_NAME, stage: -100 }, (stats: Stats | MultiStats) => {
     onDone(stats);
-    broadcast(messenger.afterBuild(summarizeStats(stats, warningsFilter)));
+    const messages = messenger.afterBuild(summarizeStats(stats, warningsFilter));
+    if (broadcastBuild) broadcastBuild(messages, stats);
+    else broadcast(messages);
   });
 }
 

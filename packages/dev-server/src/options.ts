@@ -18,6 +18,7 @@ import {
 import { needsGeneratedCertificate, readCachedCertificate, SELFSIGNED_PURPOSE } from './network';
 import { requireFrom, resolveOptionalPeer, resolveOwn } from './peers';
 import { PROXY_PURPOSE, validateProxyEntry } from './proxy';
+import { type HotPushOption, type NormalizedHotPush, normalizeHotPush } from './push';
 
 // ---------------------------------------------------------------------------
 // The `devServer` options, in webpack-dev-server 5's shape.
@@ -127,6 +128,13 @@ export interface DevServerOptions {
   historyApiFallback?: boolean | Record<string, unknown>;
   host?: 'local-ip' | 'local-ipv4' | 'local-ipv6' | string;
   hot?: boolean | 'only';
+  /**
+   * hmrkit's own option (webpack-dev-server has none): push each build's hot
+   * update (manifest and chunks, from memory) over the socket to hmrkit clients
+   * that ask, so the page needs no HTTP request. Builds over `maxBytes` (the
+   * files' total) are fetched as usual. @default { maxBytes: 1048576 }
+   */
+  hotPush?: HotPushOption;
   liveReload?: boolean;
   onListening?: (devServer: unknown) => void;
   open?: OpenTarget | OpenTarget[];
@@ -176,6 +184,7 @@ export interface NormalizedOptions {
   historyApiFallback: false | Record<string, unknown>;
   host?: string;
   hot: boolean | 'only';
+  hotPush: NormalizedHotPush;
   liveReload: boolean;
   onListening?: (devServer: unknown) => void;
   open: NormalizedOpen[];
@@ -225,6 +234,7 @@ const KNOWN = new Set<string>([
   'historyApiFallback',
   'host',
   'hot',
+  'hotPush',
   'liveReload',
   'onListening',
   'open',
@@ -820,6 +830,7 @@ export function normalizeOptions(
     emitOnErrors: expectBoolean(input.emitOnErrors, 'emitOnErrors', false),
     historyApiFallback: history === true ? {} : history ? { ...history } : false,
     hot: hot as boolean | 'only',
+    hotPush: normalizeHotPush(input.hotPush),
     liveReload: expectBoolean(input.liveReload, 'liveReload', true),
     open: normalizeOpen(input.open),
     proxy: proxy as NormalizedOptions['proxy'],

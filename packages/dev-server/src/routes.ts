@@ -44,7 +44,6 @@ export interface RoutesContext {
 export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   const { options, middleware } = context;
   const dev: Middleware = (req, res, next) => middleware(req, res, next);
-  const sameSiteCheck = { allowedHosts: options.allowedHosts };
   const list: NamedMiddleware[] = [
     {
       name: 'host-header-check',
@@ -57,36 +56,13 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   ];
   if (options.compress) list.push({ name: 'compression', middleware: createCompressMiddleware() });
   list.push({ name: 'webpack-dev-middleware', middleware: dev });
-  list.push({
-    name: 'webpack-dev-server-invalidate',
-    path: '/webpack-dev-server/invalidate',
-    middleware: (req, res, next) => {
-      if (!isReadRequest(req)) return next();
-      if (!isSameSiteRequest(req, sameSiteCheck)) {
-        res.statusCode = 403;
-        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        res.end('Forbidden');
-        return;
-      }
-      context.invalidate();
-      res.end();
-    },
-  });
-  list.push({
-    name: 'webpack-dev-server-open-editor',
-    path: '/webpack-dev-server/open-editor',
-    middleware: (req, res, next) => {
-      if (!isReadRequest(req)) return next();
-      // Same-origin only (webpack-dev-server 6's rule): Sec-Fetch-Site, else Origin vs Host.
-      if (!isSameSiteRequest(req, sameSiteCheck)) {
-        sendText(res, 403, 'Cross-Origin request blocked');
-        return;
-      }
-      const fileName = new URL(req.url ?? '/', 'http://localhost').searchParams.get('fileName');
+  list.push(
+    createActionRoute('webpack-dev-server-invalidate', options, () => context.invalidate()),
+    createActionRoute('webpack-dev-server-open-editor', options, (url) => {
+      const fileName = url.searchParams.get('fileName');
       if (fileName) openInEditor(fileName, context.logger);
-      res.end();
-    },
-  });
+    }),
+  );
   list.push({
     name: 'webpack-dev-server-assets',
     path: '/webpack-dev-server',
@@ -129,6 +105,34 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
     }
   }
   return list;
+}
+
+/**
+ * A built-in route that acts (`/webpack-dev-server/invalidate`, `/open-editor`):
+ * GET/HEAD only, and only for the page itself (GHSA-f5vj-f2hx-8m93:
+ * `Sec-Fetch-Site` same-origin/none, else an Origin naming the Host, or no
+ * Origin), else 403 "Cross-Origin request blocked" as webpack-dev-server answers.
+ */
+function createActionRoute(
+  name: 'webpack-dev-server-invalidate' | 'webpack-dev-server-open-editor',
+  options: NormalizedOptions,
+  act: (url: URL) => void,
+): NamedMiddleware {
+  // Made once, so the check's normalized allowedHosts is computed once too.
+  const sameSiteCheck = { allowedHosts: options.allowedHosts };
+  return {
+    name,
+    path: `/webpack-dev-server/${name.slice('webpack-dev-server-'.length)}`,
+    middleware: (req, res, next) => {
+      if (!isReadRequest(req)) return next();
+      if (!isSameSiteRequest(req, sameSiteCheck)) {
+        sendText(res, 403, 'Cross-Origin request blocked');
+        return;
+      }
+      act(new URL(req.url ?? '/', 'http://localhost'));
+      res.end();
+    },
+  };
 }
 
 export interface ComposeContext {

@@ -39,6 +39,7 @@ import {
   normalizePort,
 } from './options';
 import { createProxySetup, type ProxySetup } from './proxy';
+import { createPushChannel, type PushChannel } from './push';
 import { composeRoutes, createRoutes } from './routes';
 import { setupExitSignals } from './signals';
 import { logServerStatus } from './status';
@@ -75,6 +76,8 @@ export class DevServer {
   readonly app: DevServerApp = createApp();
 
   #messenger: BuildMessenger;
+  /** The clients that asked for pushed updates (with the socket server). */
+  #push: PushChannel | undefined;
   #watchers: FileWatcher[] = [];
   #proxy: ProxySetup | undefined;
   #sockets = new Set<Socket>();
@@ -250,6 +253,7 @@ export class DevServer {
         for (const message of this.#messenger.greeting()) sockets.send(client, message);
       });
       this.socketServer = sockets;
+      this.#push = createPushChannel(sockets, options.hotPush);
       if (type === 'ws' && socketOptions.port !== undefined) {
         this.#socketListener = await listenForSockets(
           sockets,
@@ -269,6 +273,10 @@ export class DevServer {
         emitOnErrors: options.emitOnErrors,
         messenger: this.#messenger,
         broadcast: (messages) => this.#broadcast(messages),
+        broadcastBuild: (messages, stats) => {
+          if (this.#push && this.socketServer) this.#push.broadcastBuild(messages, stats);
+          else this.#broadcast(messages);
+        },
         onDone: (stats) => {
           this.stats = stats;
         },
@@ -343,6 +351,7 @@ export class DevServer {
     await Promise.all(watchers.map((watcher) => watcher.close().catch(() => {})));
     const sockets = this.socketServer;
     this.socketServer = undefined;
+    this.#push = undefined;
     await sockets?.close();
     const middleware = this.middleware;
     this.middleware = undefined;

@@ -8,7 +8,16 @@ export interface HotEvents {
   [HOT_UPDATE_EVENT]: [currentHash: string];
   /** Just before it: the hash and `performance.now()` when the client heard `ok`. */
   [BUILD_READY_EVENT]: [hash: string, readyAt: number];
+  /**
+   * The server pushed a build's hot-update files (manifest and chunks) over
+   * the socket, before its `webpackHotUpdate`: the runtime keeps them and
+   * hands them to webpack's HMR runtime instead of fetching them.
+   */
+  hmrkitPushedUpdate: [hash: string, files: readonly { name: string; content: string }[]];
 }
+
+/** The event @hmrkit/client emits a pushed update on, and @hmrkit/runtime listens to. */
+export const PUSHED_UPDATE_EVENT = 'hmrkitPushedUpdate';
 
 export type HotEmitter = Emitter<HotEvents>;
 
