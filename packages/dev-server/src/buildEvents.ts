@@ -1,7 +1,8 @@
 import { getChildCompilers } from '@hmrkit/memfs-middleware';
-import type { ServerMessage } from '@hmrkit/protocol';
+import { createErrorsMessage, type ServerMessage } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
 import { getPrimaryCompiler, PLUGIN_NAME, type SetupContext, setupCompilers } from './compiler';
+import { guardDoneHooks } from './doneGuard';
 import { type BuildMessenger, createProgressFrame, summarizeStats } from './messages';
 import type { NormalizedOptions } from './options';
 
@@ -14,7 +15,8 @@ import type { NormalizedOptions } from './options';
  */
 export const DEFAULT_AGGREGATE_TIMEOUT = 5;
 
-export interface BuildEventsContext extends Omit<SetupContext, 'onProgress'> {
+export interface BuildEventsContext extends Omit<SetupContext, 'onProgress' | 'logger'> {
+  logger: SetupContext['logger'] & { error(message: string): void };
   messenger: BuildMessenger;
   /** Sends frames to every connected client. */
   broadcast(messages: readonly ServerMessage[]): void;
@@ -31,6 +33,8 @@ export interface BuildEventsContext extends Omit<SetupContext, 'onProgress'> {
  * Prepares the compilers (entries, HMR, progress) and turns their build
  * events into frames: `invalid` when a rebuild starts, progress while it
  * runs, and the build's frames (hash, ok/warnings/errors) when it is done.
+ * A plugin whose `done` tap fails is reported (terminal and an `errors`
+ * frame for the overlay) without stopping the watch or the other taps.
  */
 export function hookBuildEvents(
   compiler: Compiler | MultiCompiler,
@@ -61,6 +65,11 @@ export function hookBuildEvents(
     const messages = messenger.afterBuild(summarizeStats(stats, warningsFilter));
     if (broadcastBuild) broadcastBuild(messages, stats);
     else broadcast(messages);
+  });
+  guardDoneHooks(compiler, (error, plugin) => {
+    const message = `Plugin "${plugin}" failed in the done hook: ${error.stack ?? error.message}`;
+    setup.logger.error(message);
+    broadcast([createErrorsMessage([{ message }])]);
   });
 }
 

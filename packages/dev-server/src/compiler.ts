@@ -11,6 +11,13 @@ const PLUGIN_NAME = 'hmrkit-dev-server';
 // The module id the client imports its transport from (see @hmrkit/client's README).
 const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
 
+// Tools written for webpack-dev-server's client read its live socket from this
+// module (@pmmmwh/react-refresh-webpack-plugin's default socket integration).
+// It is replaced by @hmrkit/client's stand-in, which relays our client's
+// frames: before resolving, so it wins over an installed webpack-dev-server and
+// needs none.
+const WDS_SOCKET_REQUEST = /^webpack-dev-server\/client\/socket(?:\.js)?$/;
+
 // webpack-dev-server 5's list: a compiler with one of these targets (or none)
 // runs in a page, so it gets the browser client.
 const WEB_TARGETS = new Set<unknown>([
@@ -203,7 +210,11 @@ export function setupCompilers(
       new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
     }
     if (web) {
-      for (const [request, path] of resolveClientTransport(options, child.context)) {
+      const replacements = [
+        ...resolveClientTransport(options, child.context),
+        [WDS_SOCKET_REQUEST, resolveOwn('@hmrkit/client/wds-socket')] as [RegExp, string],
+      ];
+      for (const [request, path] of replacements) {
         new webpack.NormalModuleReplacementPlugin(request, path).apply(child);
       }
     }

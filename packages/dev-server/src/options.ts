@@ -562,7 +562,7 @@ export const STATIC_OPTION_KEYS: ReadonlySet<string> = new Set([
   'fallthrough',
 ]);
 
-/** express.static's maxAge (ms number or "1d"/"2h"/...) in seconds, as sirv wants it. */
+/** express.static's maxAge (ms number or "1d"/"2h"/...) in seconds, Cache-Control's unit. */
 export function parseMaxAge(value: unknown, path: string): number {
   if (typeof value === 'number' && value >= 0) return Math.floor(value / 1000);
   if (typeof value === 'string') {

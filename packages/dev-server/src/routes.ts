@@ -30,7 +30,8 @@ export interface RoutesContext {
   logger: {
     log(...args: unknown[]): void;
     info(...args: unknown[]): void;
-    warn(message: string): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
   };
 }
 
@@ -82,7 +83,7 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   if (context.proxies.length > 0) list.push({ name: 'webpack-dev-middleware', middleware: dev });
   const statics: NamedMiddleware[] = [];
   options.static.forEach((item, index) => {
-    const serve = createStaticMiddleware(item, index);
+    const serve = createStaticMiddleware(item, index, context.logger);
     for (const publicPath of item.publicPath) {
       statics.push({ name: 'express-static', path: publicPath, middleware: serve });
     }
@@ -99,7 +100,7 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   }
   for (const item of options.static) {
     if (!item.serveIndex) continue;
-    const listing = createServeIndexMiddleware(item.directory);
+    const listing = createServeIndexMiddleware(item.directory, item.staticOptions);
     for (const publicPath of item.publicPath) {
       list.push({ name: 'serve-index', path: publicPath, middleware: listing });
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -107,3 +108,59 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** The packages this repository publishes (folder names under packages/). */
+export const PUBLISHED_PACKAGES: readonly string[] = [
+  'protocol',
+  'hot-emitter',
+  'memfs-middleware',
+  'socket-server',
+  'client',
+  'runtime',
+  'dev-server',
+  'cli',
+];
+
+const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * `pnpm pack`s the published packages (their built dist; `workspace:` ranges
+ * become versions) into `dest`; returns `{name: tarball path}`.
+ */
+export function packPublishedPackages(dest: string): Record<string, string> {
+  const tarballs: Record<string, string> = {};
+  for (const dir of PUBLISHED_PACKAGES) {
+    const packageDir = join(REPO_DIR, 'packages', dir);
+    const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+      name: string;
+    };
+    const output = execFileSync('pnpm', ['pack', '--pack-destination', dest], {
+      cwd: packageDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tarball = output
+      .trim()
+      .split('\n')
+      .reverse()
+      .find((line) => line.trim().endsWith('.tgz'));
+    if (!tarball) throw new Error(`pnpm pack printed no tarball for ${name}:\n${output}`);
+    tarballs[name] = tarball.trim().startsWith('/') ? tarball.trim() : join(dest, tarball.trim());
+  }
+  return tarballs;
+}
+
+/**
+ * A project that depends on the packed packages as a user's does: every
+ * `@hmrkit/*` dependency (direct or not) is the tarball, through `overrides`.
+ */
+export function packedDependencies(tarballs: Record<string, string>): {
+  dependencies: Record<string, string>;
+  overrides: Record<string, string>;
+} {
+  const specs = Object.fromEntries(
+    Object.entries(tarballs).map(([name, path]) => [name, `file:${path}`]),
+  );
+  return { dependencies: { ...specs }, overrides: { ...specs } };
+}
+export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
