@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The recorded webpack-dev-server 5 wire transcripts, and hmrkit's push frame (see fixtures/README.md). */
@@ -163,4 +163,42 @@ export function packedDependencies(tarballs: Record<string, string>): {
   );
   return { dependencies: { ...specs }, overrides: { ...specs } };
 }
+
+/**
+ * A user's project in a temp folder whose node_modules links the given
+ * workspace packages (folder names under packages/): webpack then resolves
+ * `@hmrkit/<name>/…` through their package.json `exports`, as from npm, and
+ * their own dependencies from the packages' real folders.
+ */
+export async function createLinkedProject(
+  packages: readonly string[],
+  files: Record<string, string> = {},
+): Promise<{
+  dir: string;
+  write(file: string, text: string): Promise<void>;
+  cleanup(): Promise<void>;
+}> {
+  const { dir, cleanup } = await createTempDir('hmrkit-project-');
+  const write = async (file: string, text: string): Promise<void> => {
+    const target = join(dir, file);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, text);
+  };
+  await mkdir(join(dir, 'node_modules', '@hmrkit'), { recursive: true });
+  for (const name of packages) {
+    await symlink(
+      join(REPO_DIR, 'packages', name),
+      join(dir, 'node_modules', '@hmrkit', name),
+      'dir',
+    );
+  }
+  for (const [file, text] of Object.entries({
+    'package.json': '{ "private": true }\n',
+    ...files,
+  })) {
+    await write(file, text);
+  }
+  return { dir, write, cleanup };
+}
+
 export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
