@@ -172,11 +172,6 @@ export function resolveClientTransport(
   return [[TRANSPORT_REQUEST, custom]];
 }
 
-export interface SetupResult {
-  /** Compilers that got the client (web targets with `devServer !== false`). */
-  webCompilers: Compiler[];
-}
-
 export interface SetupContext extends EntryContext {
   logger: { warn(message: string): void };
   /** Whether the user's config set `optimization.emitOnErrors` themselves (it is then left alone). */
@@ -196,16 +191,14 @@ export function setupCompilers(
   compiler: Compiler | MultiCompiler,
   options: NormalizedOptions,
   context: SetupContext,
-): SetupResult {
-  const webCompilers: Compiler[] = [];
+): void {
   // Without a socket server nothing could talk to a client or trigger an
   // update: webpack-dev-server then adds no entries and no HMR plugin.
-  if (!options.webSocketServer) return { webCompilers };
+  if (!options.webSocketServer) return;
   for (const child of getChildCompilers(compiler)) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
     const web = isWebTarget(child);
-    if (web) webCompilers.push(child);
     for (const entry of getAdditionalEntries(options, context, web)) {
       new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
     }
@@ -267,7 +260,6 @@ export function setupCompilers(
       }
     }
   }
-  return { webCompilers };
 }
 
 export { PLUGIN_NAME };
