@@ -1,4 +1,4 @@
-export { ansiToHtml, escapeHtml, stripAnsi } from './ansi';
+export { ansiToHtml, stripAnsi } from './ansi';
 export type {
   ClientEnvironment,
   ClientOptions,
@@ -6,18 +6,17 @@ export type {
   HmrClient,
   OverlayFilter,
 } from './client';
-export { BUILD_READY_EVENT, createClient, createOverlayFilter, describeStartup } from './client';
+export { createClient, createOverlayFilter, describeStartup } from './client';
 export type { Logger } from './logger';
-export { createLogger, LOG_PREFIX } from './logger';
+export { createLogger } from './logger';
 export {
-  getCurrentScriptSource,
   normalizeTransportModule,
   resolveClientOptions,
 } from './options';
 export type { CreateOverlayOptions, Overlay, OverlayState } from './overlay';
 export { createOverlay, OPEN_EDITOR_PATH, OVERLAY_TAG } from './overlay';
 export type { ProgressIndicator } from './progress';
-export { createProgressIndicator, PROGRESS_TAG } from './progress';
+export { createProgressIndicator } from './progress';
 export type { ReconnectingSocket, ReconnectingSocketOptions } from './socket';
 export { createReconnectingSocket, reconnectDelay } from './socket';
 export {

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { getChildCompilers } from '@hmrkit/memfs-middleware';
 import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler } from 'webpack';
 import { DevServerError, missingPeer } from './errors';
@@ -16,11 +17,6 @@ const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
 // frames: before resolving, so it wins over an installed webpack-dev-server and
 // needs none.
 const WDS_SOCKET_REQUEST = /^webpack-dev-server\/client\/socket(?:\.js)?$/;
-
-/** The children of a MultiCompiler, or the compiler itself. */
-export function getCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
-  return 'compilers' in compiler ? compiler.compilers : [compiler];
-}
 
 // webpack-dev-server 5's list: a compiler with one of these targets (or none)
 // runs in a page, so it gets the browser client.
@@ -52,7 +48,7 @@ export function isWebTarget(compiler: Compiler): boolean {
  * the first (webpack-dev-server's `getCompilerOptions`).
  */
 export function getPrimaryCompiler(compiler: Compiler | MultiCompiler): Compiler {
-  const compilers = getCompilers(compiler);
+  const compilers = getChildCompilers(compiler);
   const first = compilers[0];
   if (!first) throw new DevServerError('INVALID_OPTION', 'The MultiCompiler has no compilers.');
   if (compilers.length === 1) return first;
@@ -176,11 +172,6 @@ export function resolveClientTransport(
   return [[TRANSPORT_REQUEST, custom]];
 }
 
-export interface SetupResult {
-  /** Compilers that got the client (web targets with `devServer !== false`). */
-  webCompilers: Compiler[];
-}
-
 export interface SetupContext extends EntryContext {
   logger: { warn(message: string): void };
   /** Whether the user's config set `optimization.emitOnErrors` themselves (it is then left alone). */
@@ -200,16 +191,14 @@ export function setupCompilers(
   compiler: Compiler | MultiCompiler,
   options: NormalizedOptions,
   context: SetupContext,
-): SetupResult {
-  const webCompilers: Compiler[] = [];
+): void {
   // Without a socket server nothing could talk to a client or trigger an
   // update: webpack-dev-server then adds no entries and no HMR plugin.
-  if (!options.webSocketServer) return { webCompilers };
-  for (const child of getCompilers(compiler)) {
+  if (!options.webSocketServer) return;
+  for (const child of getChildCompilers(compiler)) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
     const web = isWebTarget(child);
-    if (web) webCompilers.push(child);
     for (const entry of getAdditionalEntries(options, context, web)) {
       new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
     }
@@ -242,7 +231,7 @@ export function setupCompilers(
   const progress = options.client === false ? undefined : options.client.progress;
   if (progress && context.onProgress) {
     const onProgress = context.onProgress;
-    const children = getCompilers(compiler);
+    const children = getChildCompilers(compiler);
     const { ProgressPlugin } = children[0]?.webpack ?? {};
     if (ProgressPlugin) {
       // Positional, as webpack-dev-server reads them: (fraction, message, addInfo, pluginName).
@@ -271,7 +260,6 @@ export function setupCompilers(
       }
     }
   }
-  return { webCompilers };
 }
 
 export { PLUGIN_NAME };

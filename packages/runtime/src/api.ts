@@ -10,10 +10,10 @@ export type {
   WebpackHot,
 } from './hot';
 export type { ConsoleLike, HmrLogger, HmrLogLevel } from './log';
-export { createHmrLogger, formatError, normalizeLogLevel } from './log';
+export { createHmrLogger, formatError } from './log';
 export { logApplyResult } from './logApplyResult';
 export type { Poller, PollOptions, SignalOptions, SignalSubscribe } from './nodeTriggers';
-export { DEFAULT_POLL_INTERVAL_MS, startPolling, startSignalListener } from './nodeTriggers';
+export { startPolling, startSignalListener } from './nodeTriggers';
 export type {
   CompileScript,
   PushedUpdates,
@@ -25,8 +25,6 @@ export type {
 export { compileWithFunction, installPushedUpdates } from './push';
 export type { HotRuntime, RuntimeOptions, RuntimeQuery } from './start';
 export {
-  BUILD_READY_EVENT,
-  HOT_UPDATE_EVENT,
   parseRuntimeQuery,
   startFromResourceQuery,
   startHotRuntime,
