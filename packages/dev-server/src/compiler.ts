@@ -4,6 +4,7 @@ import type { Compiler, MultiCompiler } from 'webpack';
 import { DevServerError } from './errors';
 import type { NormalizedOptions } from './options';
 import { resolveOptionalPeer, resolveOwn } from './peers';
+import { createFingerprint, keepRecords, resolveRecordsPath } from './records';
 
 const PLUGIN_NAME = 'hmrkit-dev-server';
 
@@ -156,10 +157,12 @@ export interface SetupResult {
 }
 
 export interface SetupContext extends EntryContext {
-  logger: { warn(message: string): void };
+  logger: { info(message: string): void; warn(message: string): void };
   /** Whether the user's config set `optimization.emitOnErrors` themselves (it is then left alone). */
   emitOnErrors?: boolean;
   onProgress?: (fraction: number, message: string, addInfo?: string, pluginName?: string) => void;
+  /** Told how long each write of the HMR records took (`keepState`). */
+  onRecordsWrite?: (milliseconds: number) => void;
 }
 
 /**
@@ -169,6 +172,7 @@ export interface SetupContext extends EntryContext {
  * `optimization.emitOnErrors: false`: a failed build is then not emitted, so
  * the update after fixing an error is computed against the last good build
  * and hot-applies (webpack-dev-server reloads the page there, losing state).
+ * With `keepState`, the HMR records are kept on disk across restarts (records.ts).
  */
 export function setupCompilers(
   compiler: Compiler | MultiCompiler,
@@ -176,16 +180,21 @@ export function setupCompilers(
   context: SetupContext,
 ): SetupResult {
   const webCompilers: Compiler[] = [];
-  for (const child of getCompilers(compiler)) {
+  const children = getCompilers(compiler);
+  for (const [index, child] of children.entries()) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
+    // What the dev-server puts into the bundle: part of the records' fingerprint.
+    const added: unknown[] = [options.hot];
     if (isWebTarget(child)) {
       webCompilers.push(child);
       for (const entry of getAdditionalEntries(options, context)) {
         new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
+        added.push(entry);
       }
       for (const [request, path] of resolveClientTransport(options, child.context)) {
         new webpack.NormalModuleReplacementPlugin(request, path).apply(child);
+        added.push(request, path);
       }
     }
     if (options.hot) {
@@ -202,6 +211,14 @@ export function setupCompilers(
       if (context.emitOnErrors !== true && child.options.optimization.emitOnErrors !== false) {
         child.options.optimization.emitOnErrors = false;
         new webpack.NoEmitOnErrorsPlugin().apply(child);
+      }
+      if (options.keepState) {
+        keepRecords(child, {
+          path: resolveRecordsPath(children, index),
+          fingerprint: createFingerprint(child, added),
+          logger: context.logger,
+          ...(context.onRecordsWrite ? { onWrite: context.onRecordsWrite } : {}),
+        });
       }
     }
   }

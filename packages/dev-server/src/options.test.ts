@@ -20,6 +20,7 @@ describe('normalizeOptions', () => {
       emitOnErrors: false,
       historyApiFallback: false,
       hot: true,
+      keepState: true,
       liveReload: true,
       open: [],
       proxy: [],
@@ -126,6 +127,7 @@ describe('normalizeOptions', () => {
     [{ webSocketServer: { options: { path: 'ws' } } }, 'devServer.webSocketServer.options.path'],
     [{ server: { type: 'ftp' } }, 'devServer.server.type'],
     [{ compress: 'yes' }, 'devServer.compress should be a boolean'],
+    [{ keepState: 'no' }, 'devServer.keepState should be a boolean, got "no"'],
     [{ setupMiddlewares: [] }, 'devServer.setupMiddlewares should be a function'],
   ])('refuses %j with a message naming the option', (options, message) => {
     expect(() => normalizeOptions(options as never)).toThrowError(DevServerError);

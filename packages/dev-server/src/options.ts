@@ -83,6 +83,15 @@ export interface DevServerOptions {
   historyApiFallback?: boolean | Record<string, unknown>;
   host?: 'local-ip' | 'local-ipv4' | 'local-ipv6' | string;
   hot?: boolean | 'only';
+  /**
+   * hmrkit's own option (webpack-dev-server has none): keep webpack's HMR
+   * records on disk (`node_modules/.cache/hmrkit/`, or the config's
+   * `recordsPath`), so that after a restart open pages get the edits made
+   * meanwhile as a hot update and keep their state. `false` (the CLI's
+   * `--no-keep-state`) leaves them in memory: a restart reloads open pages.
+   * @default true
+   */
+  keepState?: boolean;
   liveReload?: boolean;
   onListening?: (devServer: unknown) => void;
   open?: OpenTarget | OpenTarget[];
@@ -132,6 +141,7 @@ export interface NormalizedOptions {
   historyApiFallback: false | Record<string, unknown>;
   host?: string;
   hot: boolean | 'only';
+  keepState: boolean;
   liveReload: boolean;
   onListening?: (devServer: unknown) => void;
   open: NormalizedOpen[];
@@ -167,6 +177,7 @@ const KNOWN = new Set<string>([
   'historyApiFallback',
   'host',
   'hot',
+  'keepState',
   'liveReload',
   'onListening',
   'open',
@@ -560,6 +571,7 @@ export function normalizeOptions(
     emitOnErrors: expectBoolean(input.emitOnErrors, 'emitOnErrors', false),
     historyApiFallback: history === true ? {} : history ? { ...history } : false,
     hot: hot as boolean | 'only',
+    keepState: expectBoolean(input.keepState, 'keepState', true),
     liveReload: expectBoolean(input.liveReload, 'liveReload', true),
     open: normalizeOpen(input.open),
     proxy: proxy as NormalizedOptions['proxy'],
