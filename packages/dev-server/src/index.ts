@@ -1,4 +1,5 @@
 export type { DevServerApp, ResponseHelpers } from './app';
+export { DEFAULT_AGGREGATE_TIMEOUT } from './buildEvents';
 export type { FinalHandler, Middleware, NamedMiddleware, NextFunction } from './chain';
 export { composeMiddlewares } from './chain';
 export { isWebTarget } from './compiler';
@@ -24,4 +25,5 @@ export type {
   WebSocketUrl,
 } from './options';
 export { normalizeOptions } from './options';
-export { DEFAULT_AGGREGATE_TIMEOUT, DevServer, STATUS_LOGGER_NAME } from './server';
+export { DevServer } from './server';
+export { STATUS_LOGGER_NAME } from './status';

@@ -1,6 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type ChokidarOptions, watch } from 'chokidar';
 import picomatch from 'picomatch';
+import type { Compiler } from 'webpack';
+import type { NormalizedOptions } from './options';
 
 export interface FileWatcher {
   close(): Promise<void>;
@@ -60,4 +62,26 @@ export function createFileWatcher(
   return {
     close: () => watcher.close(),
   };
+}
+
+/**
+ * The watchers behind live reload: `static` folders with `watch`, and
+ * `watchFiles` paths/globs. `onChange` gets each changed file (the server
+ * sends `static-changed`). webpack's `watchOptions.poll` applies to them too.
+ */
+export function watchStaticFiles(
+  options: NormalizedOptions,
+  primary: Compiler,
+  onChange: (path: string) => void,
+): FileWatcher[] {
+  const poll = primary.options.watchOptions?.poll;
+  const base = { cwd: process.cwd(), ...(poll === undefined ? {} : { poll }) };
+  const watchers: FileWatcher[] = [];
+  const folders = options.static.filter((item) => item.watch).map((item) => item.directory);
+  if (folders.length > 0) watchers.push(createFileWatcher(folders, base, onChange));
+  for (const item of options.watchFiles) {
+    if (item.paths.length === 0) continue;
+    watchers.push(createFileWatcher(item.paths, { ...base, chokidar: item.options }, onChange));
+  }
+  return watchers;
 }

@@ -11,6 +11,25 @@ type MultiWatching = NonNullable<MultiCompiler['watching']>;
 
 export type WebpackLogger = ReturnType<Compiler['getInfrastructureLogger']>;
 
+/**
+ * An Rspack `Compiler` or `MultiCompiler` (`@rspack/core`), described by a few of its members so
+ * that its types need not be installed. At run time it has webpack's API, which is all the
+ * middleware uses; its TypeScript types are not webpack's, hence this separate shape.
+ */
+export interface RspackCompilerLike {
+  readonly hooks: object;
+  getInfrastructureLogger(name: string): unknown;
+  watch(...args: never[]): unknown;
+}
+
+/** What the entry points accept: a webpack or an Rspack compiler (single or multi). */
+export type AnyCompiler = Compiler | MultiCompiler | RspackCompilerLike;
+
+/** The two compilers share webpack's API at run time; the code is written against webpack's types. */
+export function asWebpackCompiler(compiler: AnyCompiler): Compiler | MultiCompiler {
+  return compiler as Compiler | MultiCompiler;
+}
+
 /** What the middleware knows, as webpack-dev-middleware's `context` does. */
 export interface MiddlewareContext {
   /** `true` while the last build is done and no rebuild has started. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Compiler, MultiCompiler } from 'webpack';
+import type { AnyCompiler } from './context';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { MemfsMiddlewareOptions } from './options';
 import { createNodeRequestSeam, createNodeResponseSeam } from './seam';
@@ -31,7 +31,7 @@ export interface FastifyMemfsPlugin {
  * is not encapsulated, so it also sees requests no route matches.
  */
 export function createFastifyPlugin(
-  compiler: Compiler | MultiCompiler,
+  compiler: AnyCompiler,
   options?: MemfsMiddlewareOptions,
 ): FastifyMemfsPlugin {
   const devMiddleware = createMemfsMiddleware(compiler, options);

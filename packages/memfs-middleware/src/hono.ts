@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { Compiler, MultiCompiler } from 'webpack';
+import type { AnyCompiler } from './context';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { HeaderValue, MemfsMiddlewareOptions } from './options';
 import type { RequestSeam, ResponseSeam } from './seam';
@@ -72,7 +72,7 @@ function createWebResponseSeam(
  * With `serverSideRender`, `c.get('webpack').devMiddleware` is set first.
  */
 export function createHonoMiddleware(
-  compiler: Compiler | MultiCompiler,
+  compiler: AnyCompiler,
   options?: MemfsMiddlewareOptions,
 ): HonoMemfsMiddleware {
   const devMiddleware = createMemfsMiddleware(compiler, options);

@@ -75,7 +75,8 @@ export function createHotUpdateTracker(
       byCompiler.set(compiler, history);
       let pending: string[] = [];
       compiler.hooks.assetEmitted.tap('hmrkit-memfs-middleware', (file, info) => {
-        if (info.compilation.assetsInfo.get(file)?.hotModuleReplacement) {
+        // getAsset, not webpack's `assetsInfo` map: Rspack's compilation has no such map.
+        if (info.compilation.getAsset(file)?.info.hotModuleReplacement) {
           pending.push(info.targetPath);
         }
       });

@@ -1,6 +1,6 @@
 import { createMemfsMiddleware } from './middleware';
 
-export type { MiddlewareContext, WebpackLogger } from './context';
+export type { AnyCompiler, MiddlewareContext, RspackCompilerLike, WebpackLogger } from './context';
 export { FilenameError, OptionsError } from './errors';
 export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';
 export {

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Compiler, MultiCompiler } from 'webpack';
-import type { MiddlewareContext } from './context';
+import type { AnyCompiler, MiddlewareContext } from './context';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
 import type { MemfsMiddlewareOptions } from './options';
 import { createNodeRequestSeam, createNodeResponseSeam } from './seam';
@@ -24,7 +23,7 @@ export interface KoaMemfsMiddleware {
  * `serverSideRender`, `ctx.state.webpack.devMiddleware` is set first.
  */
 export function createKoaMiddleware(
-  compiler: Compiler | MultiCompiler,
+  compiler: AnyCompiler,
   options?: MemfsMiddlewareOptions,
 ): KoaMemfsMiddleware {
   const devMiddleware = createMemfsMiddleware(compiler, options);

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
-import { createContext, type MiddlewareContext, startWatching } from './context';
+import type { MultiStats, Stats } from 'webpack';
+import {
+  type AnyCompiler,
+  asWebpackCompiler,
+  createContext,
+  type MiddlewareContext,
+  startWatching,
+} from './context';
 import { createRequestHandler, type RequestHandler } from './handler';
 import type { HotUpdateGeneration, HotUpdateListener } from './hotUpdates';
 import { type MemfsMiddlewareOptions, validateOptions } from './options';
@@ -44,15 +50,15 @@ export interface MemfsMiddleware {
 type Locals = { webpack?: { devMiddleware: MiddlewareContext } } & Record<string, unknown>;
 
 /**
- * Serves a webpack Compiler's or MultiCompiler's output from memory. Sets the output fs,
+ * Serves a webpack (or Rspack) Compiler's or MultiCompiler's output from memory. Sets the output fs,
  * starts (or reuses) the watcher, and returns a `(req, res, next)` middleware.
  */
 export function createMemfsMiddleware(
-  compiler: Compiler | MultiCompiler,
+  compiler: AnyCompiler,
   options?: MemfsMiddlewareOptions,
 ): MemfsMiddleware {
   const validated = validateOptions(options);
-  const context = createContext(compiler, validated);
+  const context = createContext(asWebpackCompiler(compiler), validated);
 
   const waitUntilValid = (callback: (stats: Stats | MultiStats) => void = () => {}): void => {
     if (context.state && context.stats) {

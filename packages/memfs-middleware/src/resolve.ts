@@ -101,7 +101,8 @@ function statOrUndefined(
 
 function isImmutable(target: ServedTarget, filename: string): boolean {
   const name = relative(target.outputPath, filename).split(sep).join('/');
-  return target.compilation.assetsInfo.get(name)?.immutable === true;
+  // getAsset works on webpack's and Rspack's compilations alike (Rspack has no `assetsInfo`).
+  return target.compilation.getAsset(name)?.info.immutable === true;
 }
 
 /**

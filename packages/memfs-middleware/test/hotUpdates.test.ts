@@ -134,7 +134,10 @@ describe('hot-update pruning by age', () => {
       const file = `main.h${n}.hot-update.json`;
       taps.emitted?.(file, {
         targetPath: `/out/${file}`,
-        compilation: { assetsInfo: new Map([[file, { hotModuleReplacement: true }]]) },
+        compilation: {
+          getAsset: (name: string) =>
+            name === file ? { info: { hotModuleReplacement: true } } : undefined,
+        },
       });
       taps.done?.({ hash: `h${n + 1}` });
     };

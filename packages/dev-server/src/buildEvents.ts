@@ -1,0 +1,61 @@
+import type { ServerMessage } from '@hmrkit/protocol';
+import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
+import { getCompilers, PLUGIN_NAME, type SetupContext, setupCompilers } from './compiler';
+import { type BuildMessenger, createProgressFrame, summarizeStats } from './messages';
+import type { NormalizedOptions } from './options';
+
+/**
+ * How long webpack's watcher waits after a change for more changes before it
+ * rebuilds, unless the config sets `watchOptions.aggregateTimeout`. webpack's
+ * default is 20 ms, all of it added to every hot update; editors write a
+ * saved file within a millisecond or two, so 5 ms still takes a save as one
+ * change (and a change during a build queues the next build anyway).
+ */
+export const DEFAULT_AGGREGATE_TIMEOUT = 5;
+
+export interface BuildEventsContext extends Omit<SetupContext, 'onProgress'> {
+  messenger: BuildMessenger;
+  /** Sends frames to every connected client. */
+  broadcast(messages: readonly ServerMessage[]): void;
+  /** Each finished build's stats, before its frames go out. */
+  onDone(stats: Stats | MultiStats): void;
+}
+
+/**
+ * Prepares the compilers (entries, HMR, progress) and turns their build
+ * events into frames: `invalid` when a rebuild starts, progress while it
+ * runs, and the build's frames (hash, ok/warnings/errors) when it is done.
+ */
+export function hookBuildEvents(
+  compiler: Compiler | MultiCompiler,
+  options: NormalizedOptions,
+  context: BuildEventsContext,
+): void {
+  const { messenger, broadcast, onDone, ...setup } = context;
+  setupCompilers(compiler, options, {
+    ...setup,
+    onProgress: (fraction, message, addInfo, pluginName) => {
+      broadcast([createProgressFrame(fraction, message, addInfo, pluginName)]);
+    },
+  });
+  compiler.hooks.invalid.tap(PLUGIN_NAME, () => {
+    broadcast([messenger.invalid()]);
+  });
+  // Frames go out in `done`, before the middleware prints stats (on the next tick).
+  // Stage -100: before other `done` taps (a CLI's status line, stats printing), so the
+  // browser hears `ok` first.
+  compiler.hooks.done.tap({ name: PLUGIN_NAME, stage: -100 }, (stats: Stats | MultiStats) => {
+    onDone(stats);
+    broadcast(messenger.afterBuild(summarizeStats(stats)));
+  });
+}
+
+/** `watchOptions.aggregateTimeout` at DEFAULT_AGGREGATE_TIMEOUT where the config leaves it unset. */
+export function applyWatchDefaults(compiler: Compiler | MultiCompiler): void {
+  for (const child of getCompilers(compiler)) {
+    const watchOptions = child.options.watchOptions ?? {};
+    if (typeof watchOptions.aggregateTimeout !== 'number') {
+      child.options.watchOptions = { ...watchOptions, aggregateTimeout: DEFAULT_AGGREGATE_TIMEOUT };
+    }
+  }
+}

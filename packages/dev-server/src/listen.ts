@@ -1,0 +1,64 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { DevServerError } from './errors';
+
+/** Takes an upgrade request (HMR socket, proxied socket); false if it is not theirs. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
+/**
+ * Wires the node server's connection-level events: open sockets are tracked
+ * (so `stop()` can destroy keep-alive and upgraded ones), upgrades go to the
+ * first handler that takes them (others are destroyed), and a malformed
+ * request gets a 400 instead of an unhandled error. Returns the live sockets.
+ */
+export function trackConnections(server: Server, upgrades: readonly UpgradeHandler[]): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!upgrades.some((upgrade) => upgrade(req, socket, head))) socket.destroy();
+  });
+  server.on('clientError', (_error, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    else socket.destroy();
+  });
+  return sockets;
+}
+
+/** Listens on `port`/`host`; a busy port rejects with `PORT_IN_USE`. */
+export function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new DevServerError(
+            'PORT_IN_USE',
+            `Port ${port} is already in use${host ? ` on ${host}` : ''}; choose another with --port or devServer.port (or "auto").`,
+            { cause: error },
+          ),
+        );
+      } else reject(error);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Closes the server; destroys the sockets that would keep it open (keep-alive, upgraded). */
+export async function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  if (server.listening) {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  }
+  sockets.clear();
+}
