@@ -3,11 +3,16 @@ import { EXIT_CODES, type ExitCode, usageError } from './errors';
 
 export type Mode = 'development' | 'production' | 'none';
 
+/** The bundlers `hmrkit serve` can build with (each the project's own install). */
+export type CompilerName = 'webpack' | 'rspack';
+
 /** `hmrkit serve` after parsing: `undefined` means "not given, keep the config's value". */
 export interface ServeArgs {
   /** Positional entries; when given they replace every config's `entry`. */
   entries: string[];
   config?: string;
+  /** `--compiler`: which bundler builds; `undefined` = rspack for an `rspack.config.*` file, else webpack. */
+  compiler?: CompilerName;
   mode?: Mode;
   /** `--env` values, as a function config receives them (plus `WEBPACK_SERVE: true`). */
   env: Record<string, unknown>;
@@ -41,7 +46,9 @@ export interface ParseOutput {
 
 const EXAMPLES = `
 Examples:
-  $ hmrkit serve                              # webpack.config.{js,cjs,mjs,ts} in the current folder
+  $ hmrkit serve                              # webpack.config.{js,cjs,mjs,ts} (or rspack.config.*) here
+  $ hmrkit serve --config rspack.config.js    # an rspack.config.* file builds with the project's @rspack/core
+  $ hmrkit serve --compiler rspack --config dev.config.js   # Rspack for any other config name
   $ hmrkit serve ./src/main.js --port 3000    # replace the config's entry, listen on 3000
   $ hmrkit serve --config build/dev.config.mjs --mode development
   $ hmrkit serve --env production --env api=https://staging.example --no-hot
@@ -153,7 +160,16 @@ export function createProgram(
       'build with webpack in watch mode and serve the bundle from memory with hot module replacement',
     )
     .argument('[entries...]', 'entry modules; when given they replace the config entry')
-    .option('-c, --config <path>', 'webpack config file (default: webpack.config.{js,cjs,mjs,ts})')
+    .option(
+      '-c, --config <path>',
+      'config file (default: webpack.config.{js,cjs,mjs,ts}, else rspack.config.{js,cjs,mjs,ts})',
+    )
+    .addOption(
+      new Option(
+        '--compiler <name>',
+        "bundler to build with, the project's own webpack or @rspack/core (default: rspack for an rspack.config.* file, else webpack)",
+      ).choices(['webpack', 'rspack']),
+    )
     .addOption(
       new Option(
         '-m, --mode <mode>',
@@ -209,6 +225,7 @@ export function createProgram(
       onServe({
         entries,
         config: given('config') as string | undefined,
+        compiler: given('compiler') as CompilerName | undefined,
         mode: given('mode') as Mode | undefined,
         env: { WEBPACK_SERVE: true, ...parseEnv((given('env') as string[] | undefined) ?? []) },
         port: given('port') as number | 'auto' | undefined,

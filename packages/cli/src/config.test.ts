@@ -7,6 +7,7 @@ import {
   createConfigArgv,
   findConfigFile,
   importConfigFile,
+  pickCompilerName,
   pickMode,
   resolveConfigExport,
 } from './config';
@@ -226,5 +227,18 @@ describe('flags applied to the configs', () => {
       entry: ['./e.js'],
       config: ['/p/webpack.config.js'],
     });
+  });
+});
+
+describe('pickCompilerName', () => {
+  it('takes --compiler, else Rspack for rspack.config.*, else webpack', () => {
+    expect(pickCompilerName('webpack', '/p/rspack.config.js')).toBe('webpack');
+    expect(pickCompilerName('rspack', '/p/dev.config.js')).toBe('rspack');
+    for (const name of ['rspack.config.js', 'rspack.config.cjs', 'rspack.config.mts']) {
+      expect(pickCompilerName(undefined, `/p/${name}`)).toBe('rspack');
+    }
+    expect(pickCompilerName(undefined, '/p/webpack.config.js')).toBe('webpack');
+    expect(pickCompilerName(undefined, '/p/my-rspack.config.js')).toBe('webpack');
+    expect(pickCompilerName(undefined, undefined)).toBe('webpack');
   });
 });

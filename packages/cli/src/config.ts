@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { extname, isAbsolute, join, resolve } from 'node:path';
+import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Configuration } from 'webpack';
-import type { Mode, ServeArgs } from './args';
+import type { CompilerName, Mode, ServeArgs } from './args';
 import { CliError, configError } from './errors';
 
 /** Config file names looked up in the working folder, in this order (as webpack-cli does). */
@@ -14,6 +14,13 @@ export const CONFIG_FILE_NAMES: readonly string[] = [
   'webpack.config.ts',
   'webpack.config.cts',
   'webpack.config.mts',
+  // Rspack's names, after webpack's (as a project with both builds with webpack by default).
+  'rspack.config.js',
+  'rspack.config.cjs',
+  'rspack.config.mjs',
+  'rspack.config.ts',
+  'rspack.config.cts',
+  'rspack.config.mts',
 ];
 
 const TS_EXTENSIONS = new Set(['.ts', '.cts', '.mts']);
@@ -36,7 +43,7 @@ export interface LoadConfigOptions {
   findTsImporter?: (file: string) => Promise<TsImporter | undefined>;
 }
 
-/** The config file `--config` names, or the first `webpack.config.*` in `cwd`; else undefined. */
+/** The config file `--config` names, or the first `webpack.config.*` (then `rspack.config.*`) in `cwd`; else undefined. */
 export function findConfigFile(cwd: string, explicit?: string): string | undefined {
   if (explicit !== undefined) {
     const file = isAbsolute(explicit) ? explicit : resolve(cwd, explicit);
@@ -50,6 +57,20 @@ export function findConfigFile(cwd: string, explicit?: string): string | undefin
     if (existsSync(file)) return file;
   }
   return undefined;
+}
+
+/**
+ * The bundler that builds: `--compiler` when given, else Rspack for a config file named
+ * `rspack.config.*` (as `rspack serve` reads), else webpack.
+ */
+export function pickCompilerName(
+  flag: CompilerName | undefined,
+  configFile: string | undefined,
+): CompilerName {
+  if (flag) return flag;
+  return configFile !== undefined && /^rspack\.config\.[cm]?[jt]s$/.test(basename(configFile))
+    ? 'rspack'
+    : 'webpack';
 }
 
 const codeOf = (error: unknown): unknown =>

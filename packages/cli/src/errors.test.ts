@@ -6,6 +6,7 @@ import {
   configError,
   formatError,
   getExitCode,
+  isHmrkitError,
   runtimeError,
   usageError,
 } from './errors';
@@ -26,6 +27,22 @@ describe('getExitCode', () => {
     ['NOT_STARTED', 1],
   ] as const)('DevServerError %s → %d', (code, exitCode) => {
     expect(getExitCode(new DevServerError(code as DevServerErrorCode, 'x'))).toBe(exitCode);
+  });
+
+  it('recognises the shape of every package’s errors, not a class name', () => {
+    class MemfsMiddlewareError extends Error {
+      readonly code = 'UNKNOWN_OPTION';
+      readonly option = 'foo';
+    }
+    const socketError = Object.assign(new Error('no sockjs'), { code: 'MISSING_PEER' });
+    expect(isHmrkitError(new MemfsMiddlewareError('x'))).toBe(true);
+    expect(getExitCode(new MemfsMiddlewareError('x'))).toBe(2);
+    expect(getExitCode(socketError)).toBe(2);
+    // A Node system error has a code too, but not one of ours: a runtime failure.
+    const system = Object.assign(new Error('listen EACCES'), { code: 'EACCES' });
+    expect(isHmrkitError(system)).toBe(false);
+    expect(getExitCode(system)).toBe(1);
+    expect(isHmrkitError({ code: 'INVALID_OPTION', message: 'not an Error' })).toBe(false);
   });
 
   it("webpack's config validation error exits 2", () => {

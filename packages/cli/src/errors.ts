@@ -43,30 +43,45 @@ export const configError = (message: string, cause?: unknown): CliError =>
 export const runtimeError = (message: string, cause?: unknown): CliError =>
   new CliError('runtime', message, cause === undefined ? undefined : { cause });
 
-/** DevServerError codes that mean "your options are wrong" rather than "the server failed". */
-const OPTION_ERROR_CODES = new Set([
+/**
+ * The codes hmrkit's packages put on their errors (DevServerError, SocketServerError,
+ * MemfsMiddlewareError: one shape, `{ code, option? }`), by what they mean for the exit code:
+ * the options are wrong (2), or something failed while running (1).
+ */
+const OPTION_ERROR_CODES: ReadonlySet<string> = new Set([
   'INVALID_OPTION',
   'UNKNOWN_OPTION',
   'UNSUPPORTED_OPTION',
   'MISSING_PEER',
 ]);
+const RUNTIME_ERROR_CODES: ReadonlySet<string> = new Set(['PORT_IN_USE', 'NOT_STARTED']);
 
-const errorCode = (error: unknown): unknown =>
-  typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+/** An error of one of hmrkit's packages: recognised by its shape, not by its class or name. */
+export interface HmrkitError extends Error {
+  readonly code: string;
+  readonly option?: string;
+}
+
+export function isHmrkitError(error: unknown): error is HmrkitError {
+  if (!(error instanceof Error)) return false;
+  const { code } = error as { code?: unknown };
+  return (
+    typeof code === 'string' && (OPTION_ERROR_CODES.has(code) || RUNTIME_ERROR_CODES.has(code))
+  );
+}
 
 /**
  * The exit code for anything thrown while running a command: our own errors carry theirs;
- * dev-server option errors and webpack's config validation errors are config errors (2);
+ * hmrkit option errors and webpack's config validation errors are config errors (2);
  * everything else is a runtime error (1).
  */
 export function getExitCode(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode;
-  const name = error instanceof Error ? error.name : undefined;
-  if (name === 'DevServerError') {
-    return OPTION_ERROR_CODES.has(String(errorCode(error))) ? EXIT_CODES.usage : EXIT_CODES.runtime;
+  if (isHmrkitError(error)) {
+    return OPTION_ERROR_CODES.has(error.code) ? EXIT_CODES.usage : EXIT_CODES.runtime;
   }
   // webpack(config) throws schema-utils' ValidationError for an invalid configuration.
-  if (name === 'ValidationError') return EXIT_CODES.usage;
+  if (error instanceof Error && error.name === 'ValidationError') return EXIT_CODES.usage;
   return EXIT_CODES.runtime;
 }
 

@@ -5,13 +5,14 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DevServer, type DevServerOptions, STATUS_LOGGER_NAME } from '@hmrkit/dev-server';
 import type { Compiler, Configuration, MultiCompiler, MultiStats, Stats } from 'webpack';
-import type { ServeArgs } from './args';
+import type { CompilerName, ServeArgs } from './args';
 import {
   applyCliToConfigs,
   createConfigArgv,
   findConfigFile,
   importConfigFile,
   type LoadConfigOptions,
+  pickCompilerName,
   resolveConfigExport,
 } from './config';
 import {
@@ -20,7 +21,7 @@ import {
   userConfiguredEmitOnErrors,
   userConfiguredStats,
 } from './devServerOptions';
-import { runtimeError } from './errors';
+import { configError, runtimeError } from './errors';
 import {
   childStatsOf,
   createColors,
@@ -64,24 +65,43 @@ export function createProcessIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }
 
-type WebpackFunction = typeof import('webpack');
+/** What the CLI calls to create a compiler: webpack's or Rspack's function (the same shape). */
+type CompilerFactory = (
+  options: Configuration | Configuration[],
+) => Compiler | MultiCompiler | null;
+
+const PACKAGES: Record<CompilerName, string> = { webpack: 'webpack', rspack: '@rspack/core' };
 
 /**
- * The project's webpack (resolved from its folder, as webpack-cli does), so the compiler is
- * the same webpack instance the config's plugins were written against; ours only when the
- * project has none of its own.
+ * The project's webpack or @rspack/core (resolved from its folder, as webpack-cli does), so the
+ * compiler is the same instance the config's plugins were written against; ours only when the
+ * project has none of its own. Rspack is never bundled: a project without it gets a config
+ * error that says what to install.
  */
-async function loadWebpack(cwd: string): Promise<WebpackFunction> {
+async function loadCompilerFactory(name: CompilerName, cwd: string): Promise<CompilerFactory> {
+  const specifier = PACKAGES[name];
   let path: string | undefined;
   try {
-    path = createRequire(join(cwd, 'noop.js')).resolve('webpack');
+    path = createRequire(join(cwd, 'noop.js')).resolve(specifier);
   } catch {
     path = undefined;
   }
-  const module = (path ? await import(pathToFileURL(path).href) : await import('webpack')) as {
-    default?: WebpackFunction;
-  } & WebpackFunction;
-  return module.default ?? module;
+  let module: Record<string, unknown> & { default?: unknown };
+  try {
+    module = (await import(path ? pathToFileURL(path).href : specifier)) as typeof module;
+  } catch (error) {
+    throw configError(
+      `hmrkit serve builds with ${name === 'rspack' ? 'Rspack' : 'webpack'} here, but cannot load "${specifier}" from ${cwd}: install it (npm install --save-dev ${specifier}).`,
+      error,
+    );
+  }
+  // @rspack/core exports `rspack` (also as default); webpack's CommonJS function is the default.
+  const factory =
+    name === 'rspack' ? (module.rspack ?? module.default) : (module.default ?? module);
+  if (typeof factory !== 'function') {
+    throw configError(`"${specifier}" (${path ?? "hmrkit's own"}) exports no compiler function.`);
+  }
+  return factory as CompilerFactory;
 }
 
 const DEFAULT_ARGS: ServeArgs = { entries: [], env: { WEBPACK_SERVE: true }, debug: false };
@@ -176,8 +196,12 @@ export async function startServe(
     options.static = join(io.cwd, 'public');
   }
 
-  const webpack = await loadWebpack(io.cwd);
-  const compiler = isArray ? webpack(configs) : webpack(configs[0] as Configuration);
+  const createCompiler = await loadCompilerFactory(
+    pickCompilerName(args.compiler, configFile),
+    io.cwd,
+  );
+  const compiler = createCompiler(isArray ? configs : (configs[0] as Configuration));
+  if (!compiler) throw runtimeError('The compiler function returned no compiler.');
   silenceUrlBlock(compiler);
 
   // Build lines wait for the URL block, so the first screen reads top to bottom.

@@ -122,6 +122,42 @@ describe('the bin: commands that end', () => {
   });
 });
 
+describe('the bin: option errors before anything is built or written', () => {
+  // writeToDisk: true, so a build that ran would leave dist/main.js behind.
+  it.each([
+    [
+      'a bad devMiddleware key',
+      'devMiddleware: { writeToDisk: true, foo: 1 }',
+      /^error Invalid options: devServer\.devMiddleware\.foo: unknown option/,
+    ],
+    [
+      'a bad devMiddleware value',
+      "devMiddleware: { writeToDisk: true, etag: 'weakest' }",
+      /^error Invalid options: devServer\.devMiddleware\.etag: expected "weak" or "strong"/,
+    ],
+    [
+      'a bad staticOptions key',
+      "devMiddleware: { writeToDisk: true }, static: [{ directory: 'public', staticOptions: { foo: 1 } }]",
+      /^error Unsupported option: devServer\.static\[0\]\.staticOptions\.foo /,
+    ],
+    [
+      'a bad proxy entry',
+      "devMiddleware: { writeToDisk: true }, proxy: [{ context: 5, target: 'http://127.0.0.1:1' }]",
+      /^error Invalid options: devServer\.proxy\[0\]\.context should be/,
+    ],
+  ])('%s exits 2, names the option and writes no dist/', async (_name, devServer, message) => {
+    const { dir } = await project({
+      'src/index.js': APP_SOURCE,
+      'webpack.config.js': `module.exports = { mode: 'development', entry: './src/index.js', devServer: { host: '127.0.0.1', port: 0, ${devServer} } };\n`,
+    });
+    const result = await runBin(['serve'], dir);
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+    expect(result.stdout).not.toContain('compiled');
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});
+
 describe('config files loaded by plain Node (built package)', () => {
   it('js, cjs, mjs, "type": "module" js, ts through jiti, and the errors', async () => {
     const { dir } = await project({

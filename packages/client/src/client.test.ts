@@ -58,6 +58,21 @@ describe('createClient: the recorded webpack-dev-server 5 session', () => {
     expect(socket.url).toBe('ws://app.test:8080/ws');
   });
 
+  it("in a web worker (no window) dials the host of the worker's own location", () => {
+    const transports = createFakeTransports();
+    const client = createClient(
+      { hot: true, hostname: '0.0.0.0', port: '8080' },
+      {
+        transport: transports.factory,
+        location: { protocol: 'http:', hostname: '127.0.0.1', port: '8080' },
+        console: createConsoleSpy(),
+        overlay: null,
+      },
+    );
+    expect(client.socketUrl).toBe('ws://127.0.0.1:8080/ws');
+    client.close();
+  });
+
   it('skips the initial build, then hands each new hash to the hot runtime', () => {
     const { socket, updates, ready, win, out } = setup();
     socket.send(...phaseFrames('connect'));

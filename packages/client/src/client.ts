@@ -47,6 +47,8 @@ export interface ClientEnvironment {
   transport: TransportFactory;
   /** @default globalThis.window (absent in workers) */
   window?: ClientWindow;
+  /** Without a window (a web worker): the worker's location. @default globalThis.location */
+  location?: LocationLike;
   /** @default the page's hotEmitter */
   emitter?: HotEmitter;
   console?: ConsoleLike;
@@ -116,6 +118,19 @@ function defaultReload(win: ClientWindow): () => void {
     }
     target.location.reload();
   };
+}
+
+/**
+ * Where the client runs: the page's location, or in a web worker (no
+ * `window`) the worker's own `self.location`, whose origin is the page's, so
+ * the socket dials the host the page came from, as webpack-dev-server's
+ * client does with `self.location`. Without it a worker on
+ * http://127.0.0.1:8080 would dial `localhost` and be refused as cross-origin.
+ */
+function getLocation(win: ClientWindow | undefined, env: ClientEnvironment): LocationLike {
+  if (win) return win.location;
+  const own = env.location ?? (globalThis as { location?: LocationLike }).location;
+  return own ?? { protocol: 'http:', hostname: '', port: '' };
 }
 
 const defaultNow = (): number =>
@@ -332,9 +347,7 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
   win?.addEventListener?.('unhandledrejection', onRejection as (event: never) => void);
   win?.addEventListener?.('beforeunload', onBeforeUnload as (event: never) => void);
 
-  const socketUrl =
-    options.socketUrl ??
-    createSocketUrl(options, win?.location ?? { protocol: 'http:', hostname: '', port: '' });
+  const socketUrl = options.socketUrl ?? createSocketUrl(options, getLocation(win, env));
 
   logger.info(describeStartup(options));
 

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler } from 'webpack';
-import { DevServerError } from './errors';
+import { DevServerError, missingPeer } from './errors';
 import type { NormalizedOptions } from './options';
 import { resolveOptionalPeer, resolveOwn } from './peers';
 import { createFingerprint, keepRecords, resolveRecordsPath } from './records';
@@ -57,6 +57,11 @@ export function getPrimaryCompiler(compiler: Compiler | MultiCompiler): Compiler
   );
 }
 
+/** Whether a compiler is Rspack's (it names itself `compiler.rspack` next to `compiler.webpack`). */
+export function isRspack(compiler: Compiler | undefined): boolean {
+  return compiler !== undefined && 'rspack' in compiler;
+}
+
 /** Where a package of ours lives, resolved from this package (users need not depend on it). */
 function resolvePackageDir(name: string): string {
   return dirname(resolveOwn(`${name}/package.json`));
@@ -81,16 +86,18 @@ export function createClientEntryOptions(
   context: EntryContext,
 ): ClientEntryOptions | undefined {
   const { client, webSocketServer } = options;
-  if (!client) return undefined;
-  if (!webSocketServer) return {};
+  if (!client || !webSocketServer) return undefined;
   const url = client.webSocketURL;
   const entry: ClientEntryOptions = {
     protocol: url.protocol ?? (context.secure ? 'wss:' : 'ws:'),
   };
   if (url.username !== undefined) entry.username = url.username;
   if (url.password !== undefined) entry.password = url.password;
-  entry.hostname = url.hostname || context.host || '0.0.0.0';
-  entry.port = url.port !== undefined && url.port !== '' ? url.port : context.port;
+  // `webSocketServer.options.host`/`.port`: the socket's own listener (ws only; sockjs cannot).
+  const own: { host?: string; port?: number } =
+    webSocketServer.type === 'sockjs' ? {} : webSocketServer.options;
+  entry.hostname = url.hostname || own.host || context.host || '0.0.0.0';
+  entry.port = url.port !== undefined && url.port !== '' ? url.port : (own.port ?? context.port);
   entry.pathname = url.pathname || webSocketServer.options.path;
   entry.logging = client.logging;
   if (client.progress !== undefined) entry.progress = client.progress;
@@ -101,10 +108,20 @@ export function createClientEntryOptions(
   return entry;
 }
 
-/** The module requests the dev-server adds in front of every entry of a web compiler. */
-export function getAdditionalEntries(options: NormalizedOptions, context: EntryContext): string[] {
+/**
+ * The module requests the dev-server adds in front of every entry: the browser
+ * client for a web compiler, and in hot mode the HMR runtime for every
+ * compiler (node and electron-main too, as webpack-dev-server 5 adds its hot
+ * entry to them: their bundles get `module.hot` and the runtime's update
+ * signals, without the browser client).
+ */
+export function getAdditionalEntries(
+  options: NormalizedOptions,
+  context: EntryContext,
+  web = true,
+): string[] {
   const entries: string[] = [];
-  const client = createClientEntryOptions(options, context);
+  const client = web ? createClientEntryOptions(options, context) : undefined;
   if (client) entries.push(`${resolvePackageDir('@hmrkit/client')}?${encodeClientQuery(client)}`);
   if (options.hot) {
     const query = new URLSearchParams();
@@ -131,9 +148,10 @@ export function resolveClientTransport(
   if (transport === 'sockjs') {
     const sockjsClient = resolveOptionalPeer('sockjs-client', context);
     if (!sockjsClient) {
-      throw new DevServerError(
-        'MISSING_PEER',
-        'The sockjs client transport needs the package "sockjs-client": npm install --save-dev sockjs sockjs-client',
+      throw missingPeer(
+        'client.webSocketTransport',
+        'The sockjs client transport (devServer.client.webSocketTransport "sockjs")',
+        'sockjs-client',
       );
     }
     return [
@@ -146,6 +164,7 @@ export function resolveClientTransport(
     throw new DevServerError(
       'INVALID_OPTION',
       `Invalid options: devServer.client.webSocketTransport: cannot resolve the module "${transport}" from ${context}.`,
+      { option: 'devServer.client.webSocketTransport' },
     );
   }
   return [[TRANSPORT_REQUEST, custom]];
@@ -161,8 +180,6 @@ export interface SetupContext extends EntryContext {
   /** Whether the user's config set `optimization.emitOnErrors` themselves (it is then left alone). */
   emitOnErrors?: boolean;
   onProgress?: (fraction: number, message: string, addInfo?: string, pluginName?: string) => void;
-  /** Told how long each write of the HMR records took (`keepState`). */
-  onRecordsWrite?: (milliseconds: number) => void;
 }
 
 /**
@@ -180,18 +197,22 @@ export function setupCompilers(
   context: SetupContext,
 ): SetupResult {
   const webCompilers: Compiler[] = [];
+  // Without a socket server nothing could talk to a client or trigger an
+  // update: webpack-dev-server then adds no entries and no HMR plugin.
+  if (!options.webSocketServer) return { webCompilers };
   const children = getCompilers(compiler);
   for (const [index, child] of children.entries()) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
+    const web = isWebTarget(child);
+    if (web) webCompilers.push(child);
     // What the dev-server puts into the bundle: part of the records' fingerprint.
     const added: unknown[] = [options.hot];
-    if (isWebTarget(child)) {
-      webCompilers.push(child);
-      for (const entry of getAdditionalEntries(options, context)) {
-        new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
-        added.push(entry);
-      }
+    for (const entry of getAdditionalEntries(options, context, web)) {
+      new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
+      added.push(entry);
+    }
+    if (web) {
       for (const [request, path] of resolveClientTransport(options, child.context)) {
         new webpack.NormalModuleReplacementPlugin(request, path).apply(child);
         added.push(request, path);
@@ -212,12 +233,13 @@ export function setupCompilers(
         child.options.optimization.emitOnErrors = false;
         new webpack.NoEmitOnErrorsPlugin().apply(child);
       }
-      if (options.keepState) {
+      // Rspack keeps its HMR state in native code, with no records hooks (its
+      // records getters throw): a restart reloads its pages, as before.
+      if (options.keepState && !isRspack(child)) {
         keepRecords(child, {
           path: resolveRecordsPath(children, index),
           fingerprint: createFingerprint(child, added),
           logger: context.logger,
-          ...(context.onRecordsWrite ? { onWrite: context.onRecordsWrite } : {}),
         });
       }
     }
@@ -225,12 +247,32 @@ export function setupCompilers(
   const progress = options.client === false ? undefined : options.client.progress;
   if (progress && context.onProgress) {
     const onProgress = context.onProgress;
-    const { ProgressPlugin } = getCompilers(compiler)[0]?.webpack ?? {};
+    const { ProgressPlugin } = children[0]?.webpack ?? {};
     if (ProgressPlugin) {
       // Positional, as webpack-dev-server reads them: (fraction, message, addInfo, pluginName).
-      new ProgressPlugin((fraction, message, addInfo?: string, pluginName?: string) => {
-        onProgress(fraction, message, addInfo, pluginName);
-      }).apply(compiler as Compiler);
+      // Rspack passes an object (`{ builtModules }`) where webpack passes strings: only
+      // strings are forwarded, so the frame never reads "build modules ([object Object])".
+      const handler = (
+        fraction: number,
+        message: string,
+        addInfo?: unknown,
+        pluginName?: unknown,
+      ) => {
+        onProgress(
+          fraction,
+          message,
+          typeof addInfo === 'string' ? addInfo : undefined,
+          typeof pluginName === 'string' ? pluginName : undefined,
+        );
+      };
+      // webpack's ProgressPlugin sums up a MultiCompiler itself; Rspack's is a native plugin
+      // that only applies to a single Compiler (a MultiCompiler has no native side).
+      const targets = 'compilers' in compiler && isRspack(children[0]) ? children : [compiler];
+      for (const target of targets) {
+        new ProgressPlugin(handler as ConstructorParameters<typeof ProgressPlugin>[0]).apply(
+          target as Compiler,
+        );
+      }
     }
   }
   return { webCompilers };

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DevServerError } from './errors';
@@ -61,4 +61,31 @@ export async function closeServer(server: Server, sockets: Set<Socket>): Promise
     await closed;
   }
   sockets.clear();
+}
+
+/** The extra listener of `webSocketServer.options.port`. */
+export interface SocketListener {
+  close(): Promise<void>;
+}
+
+/**
+ * `webSocketServer.options.port` (and `.host`): the HMR socket also listens
+ * there, as webpack-dev-server's `ws.Server({ port })` does; the client dials
+ * it. Only upgrades on the socket path are served; plain requests get 426.
+ */
+export async function listenForSockets(
+  sockets: { upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean },
+  port: number,
+  host: string | undefined,
+): Promise<SocketListener> {
+  const server = createServer((_req, res) => {
+    res.statusCode = 426;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end('Upgrade Required');
+  });
+  const open = trackConnections(server, [
+    (req, socket, head) => sockets.upgrade(req, socket, head),
+  ]);
+  await listen(server, port, host);
+  return { close: () => closeServer(server, open) };
 }

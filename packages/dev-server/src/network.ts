@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
+import { BlockList, createServer as createNetServer, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { DevServerError } from './errors';
@@ -30,16 +30,11 @@ function isPortFree(port: number, host: string | undefined): Promise<boolean> {
  * variables), then any free port.
  */
 export async function findFreePort(
-  port: number | string | undefined,
+  port: number | 'auto' | undefined,
   host?: string,
 ): Promise<number> {
-  if (port !== undefined && port !== 'auto' && port !== '') {
-    const value = Number(port);
-    if (!Number.isInteger(value) || value < 0 || value > 65535) {
-      throw new DevServerError('INVALID_OPTION', `Invalid port: ${String(port)}.`);
-    }
-    return value;
-  }
+  // A given port was validated by normalizePort (the one place it is checked).
+  if (typeof port === 'number') return port;
   const base = Number(process.env.WEBPACK_DEV_SERVER_BASE_PORT ?? DEFAULT_BASE_PORT);
   const tries = Math.max(1, Number(process.env.WEBPACK_DEV_SERVER_PORT_RETRY ?? 3)) * 100;
   const bindHost = host === undefined || host === 'localhost' ? undefined : host;
@@ -59,6 +54,50 @@ export function findInternalIp(family: 'v4' | 'v6'): string | undefined {
       if (wanted === 'IPv6' && address.address.startsWith('fe80')) continue;
       return address.address;
     }
+  }
+  return undefined;
+}
+
+// IPv6 ranges webpack-dev-server's findIp keeps (ipaddr.js names): ipv4Mapped, uniqueLocal, loopback.
+const KEPT_V6 = new BlockList();
+KEPT_V6.addSubnet('::ffff:0:0', 96, 'ipv6');
+KEPT_V6.addSubnet('fc00::', 7, 'ipv6');
+KEPT_V6.addAddress('::1', 'ipv6');
+
+/**
+ * webpack-dev-server 5's `Server.findIp(gatewayOrFamily, isInternal)`. With
+ * `'v4'`/`'v6'`: the first address of that family (internal or not, when
+ * `isInternal` is given; IPv6 only ipv4-mapped, unique-local or loopback),
+ * IPv6 in brackets. With a gateway address: the address of the interface
+ * whose subnet contains it. `undefined` when there is none.
+ */
+export function findIp(gatewayOrFamily: string, isInternal?: boolean): string | undefined {
+  const interfaces = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  if (gatewayOrFamily === 'v4' || gatewayOrFamily === 'v6') {
+    const family = gatewayOrFamily === 'v4' ? 'IPv4' : 'IPv6';
+    const found = interfaces.find(
+      (network) =>
+        Boolean(network.address) &&
+        network.family === family &&
+        (isInternal === undefined || network.internal === isInternal) &&
+        (family === 'IPv4' || KEPT_V6.check(network.address, 'ipv6')),
+    );
+    if (!found) return undefined;
+    return found.address.includes(':') ? `[${found.address}]` : found.address;
+  }
+  const kind = isIP(gatewayOrFamily);
+  if (kind === 0) {
+    throw new TypeError(
+      `findIp: ${JSON.stringify(gatewayOrFamily)} is neither "v4", "v6" nor an IP address.`,
+    );
+  }
+  const type = kind === 4 ? 'ipv4' : 'ipv6';
+  for (const network of interfaces) {
+    const [address, prefix] = (network.cidr ?? '').split('/');
+    if (!address || prefix === undefined || isIP(address) !== kind) continue;
+    const subnet = new BlockList();
+    subnet.addSubnet(address, Number(prefix), type);
+    if (subnet.check(gatewayOrFamily, type)) return address;
   }
   return undefined;
 }
@@ -133,6 +172,40 @@ interface SelfsignedModule {
 
 const CERT_DAYS = 30;
 
+/** What `selfsigned` is for, in the message when it is missing. */
+export const SELFSIGNED_PURPOSE =
+  'devServer.server "https" without a key and cert (a self-signed certificate; or pass server.options.key and server.options.cert)';
+
+const certificateCache = (cwd: string): { cacheDir: string; pemPath: string } => {
+  const cacheDir = join(cwd, 'node_modules', '.cache', 'hmrkit-dev-server');
+  return { cacheDir, pemPath: join(cacheDir, 'server.pem') };
+};
+
+/** The cached self-signed certificate, if there is one younger than 30 days. */
+export function readCachedCertificate(cwd: string): { key: string; cert: string } | undefined {
+  try {
+    const { pemPath } = certificateCache(cwd);
+    if (Date.now() - statSync(pemPath).mtimeMs >= CERT_DAYS * 86_400_000) return undefined;
+    const pem = readFileSync(pemPath, 'utf8');
+    const key =
+      /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(pem);
+    const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
+    return key && cert ? { key: key[0], cert: cert[0] } : undefined;
+  } catch {
+    return undefined; // no cache yet
+  }
+}
+
+/** Whether the `server` option needs a generated certificate (https with no key/cert or pfx). */
+export function needsGeneratedCertificate(server: NormalizedOptions['server']): boolean {
+  const { options } = server;
+  return (
+    server.type === 'https' &&
+    options.pfx === undefined &&
+    (options.key === undefined || options.cert === undefined)
+  );
+}
+
 /**
  * A self-signed certificate for localhost, from the optional peer `selfsigned`,
  * cached in `node_modules/.cache/hmrkit-dev-server/server.pem` and renewed
@@ -141,25 +214,15 @@ const CERT_DAYS = 30;
 export async function getSelfSignedCertificate(
   cwd: string,
 ): Promise<{ key: string; cert: string }> {
-  const cacheDir = join(cwd, 'node_modules', '.cache', 'hmrkit-dev-server');
-  const pemPath = join(cacheDir, 'server.pem');
-  try {
-    const info = statSync(pemPath);
-    if (Date.now() - info.mtimeMs < CERT_DAYS * 86_400_000) {
-      const pem = await readFile(pemPath, 'utf8');
-      const key =
-        /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(pem);
-      const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem);
-      if (key && cert) return { key: key[0], cert: cert[0] };
-    }
-  } catch {
-    // no cache yet
-  }
+  const cached = readCachedCertificate(cwd);
+  if (cached) return cached;
   const selfsigned = requireOptionalPeer<SelfsignedModule>(
     'selfsigned',
     cwd,
-    'server: "https" without a key and cert (a self-signed certificate; or pass server.options.key and server.options.cert)',
+    SELFSIGNED_PURPOSE,
+    'server',
   );
+  const { cacheDir, pemPath } = certificateCache(cwd);
   const notAfter = new Date(Date.now() + CERT_DAYS * 86_400_000);
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
     algorithm: 'sha256',
@@ -197,10 +260,22 @@ export async function createNodeServer(
   cwd: string,
 ): Promise<Server> {
   if (server.type === 'http') return createHttpServer(listener);
+  if (server.type === 'custom') {
+    // webpack-dev-server 5 passes the options as given (paths are the factory's business).
+    const created = await server.create?.({ ...server.options }, listener);
+    if (!created || typeof (created as Server).listen !== 'function') {
+      throw new DevServerError(
+        'INVALID_OPTION',
+        'Invalid options: devServer.server: the custom server factory must return a node http(s) server.',
+        { option: 'devServer.server' },
+      );
+    }
+    return created;
+  }
   const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(server.options)) options[key] = readTlsValue(value);
   if (options.requestCert === undefined) options.requestCert = false;
-  if (options.pfx === undefined && (options.key === undefined || options.cert === undefined)) {
+  if (needsGeneratedCertificate(server)) {
     const generated = await getSelfSignedCertificate(cwd);
     options.key ??= generated.key;
     options.cert ??= generated.cert;

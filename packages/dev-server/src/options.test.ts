@@ -146,4 +146,74 @@ describe('normalizeOptions', () => {
     );
     expect(() => normalizeOptions({ server: 'spdy' } as never)).toThrow('Unsupported option');
   });
+
+  it.each([
+    // [options, code, option path, message]
+    [{ hott: true }, 'UNKNOWN_OPTION', 'devServer.hott', 'Unknown option: devServer.hott'],
+    [{ port: 'eighty' }, 'INVALID_OPTION', 'devServer.port', 'should be a port number'],
+    [
+      { devMiddleware: { foo: 1 } },
+      'UNKNOWN_OPTION',
+      'devServer.devMiddleware.foo',
+      'Invalid options: devServer.devMiddleware.foo: unknown option (known options: publicPath,',
+    ],
+    [
+      { devMiddleware: { etag: true } },
+      'INVALID_OPTION',
+      'devServer.devMiddleware.etag',
+      'devServer.devMiddleware.etag: expected "weak" or "strong", got a boolean.',
+    ],
+    [
+      { devMiddleware: { headers: [{ key: 'a' }] } },
+      'INVALID_OPTION',
+      'devServer.devMiddleware.headers[0]',
+      'devServer.devMiddleware.headers[0]: expected',
+    ],
+    [
+      { static: [{ directory: 'public', staticOptions: { foo: 1 } }] },
+      'UNSUPPORTED_OPTION',
+      'devServer.static[0].staticOptions.foo',
+      'Unsupported option: devServer.static[0].staticOptions.foo (supported: dotfiles,',
+    ],
+    [
+      { static: { staticOptions: { maxAge: 'soon' } } },
+      'INVALID_OPTION',
+      'devServer.static.staticOptions.maxAge',
+      'should be milliseconds or a duration',
+    ],
+    [
+      { static: { staticOptions: { dotfiles: 'show' } } },
+      'INVALID_OPTION',
+      'devServer.static.staticOptions.dotfiles',
+      '"allow", "deny" or "ignore"',
+    ],
+    [
+      { static: { staticOptions: { redirect: false } } },
+      'UNSUPPORTED_OPTION',
+      'devServer.static.staticOptions.redirect',
+      'other than its default',
+    ],
+    [
+      { proxy: [{ context: 5, target: 'http://127.0.0.1:1' }] },
+      'INVALID_OPTION',
+      'devServer.proxy[0].context',
+      'a path, a list of paths or a function',
+    ],
+    [
+      { client: { webSocketTransport: './no-such-transport.js' } },
+      'INVALID_OPTION',
+      'devServer.client.webSocketTransport',
+      'cannot resolve the module "./no-such-transport.js"',
+    ],
+  ])('%j: code, option path and message, at once', (options, code, option, message) => {
+    let error: unknown;
+    try {
+      normalizeOptions(options as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DevServerError);
+    expect(error).toMatchObject({ code, option });
+    expect((error as Error).message).toContain(message);
+  });
 });

@@ -1,7 +1,22 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
+import { validateOptions as validateDevMiddlewareOptions } from '@hmrkit/memfs-middleware';
 import type { LogLevel, OverlayOptions, ProgressOption } from '@hmrkit/protocol';
 import { DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_SOCKET_PATH, LOG_LEVELS } from '@hmrkit/protocol';
-import { DevServerError, invalidOption } from './errors';
+import { resolveClientTransport } from './compiler';
+import {
+  DevServerError,
+  describeValue,
+  fromPackageOptionError,
+  invalidOption,
+  missingPeer,
+  optionPath,
+  unsupportedOption,
+} from './errors';
+import { needsGeneratedCertificate, readCachedCertificate, SELFSIGNED_PURPOSE } from './network';
+import { requireFrom, resolveOptionalPeer, resolveOwn } from './peers';
+import { PROXY_PURPOSE, validateProxyEntry } from './proxy';
 
 // ---------------------------------------------------------------------------
 // The `devServer` options, in webpack-dev-server 5's shape.
@@ -45,8 +60,18 @@ export interface StaticConfig {
   watch?: boolean | Record<string, unknown>;
 }
 
+/**
+ * webpack-dev-server 5's custom server: `(options, requestListener) => server`
+ * (a function as `server` or `server.type`), or a module exporting
+ * `createServer(options, requestListener)` named by its path.
+ */
+export type ServerFactory = (
+  options: Record<string, unknown>,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+) => Server | Promise<Server>;
+
 export interface ServerConfig {
-  type?: 'http' | 'https';
+  type?: 'http' | 'https' | string | ServerFactory;
   options?: {
     key?: string | Buffer;
     cert?: string | Buffer;
@@ -58,9 +83,27 @@ export interface ServerConfig {
   };
 }
 
+/**
+ * A custom socket server in webpack-dev-server 5's contract (its
+ * `lib/servers/BaseServer.js`): constructed with the dev server, it attaches
+ * to `devServer.server`, sets `implementation` (an emitter of
+ * `connection(client, request)`, with `close(callback)`), and keeps its
+ * connected `clients` (each with `send(text)`, `close()`, `terminate()`,
+ * `readyState`).
+ */
+export type WebSocketServerClass = new (devServer: never) => unknown;
+
 export interface WebSocketServerConfig {
-  type?: 'ws' | 'sockjs';
-  options?: { path?: string; prefix?: string; [option: string]: unknown };
+  /** 'ws', 'sockjs', a custom server class, or the path of a module exporting one. */
+  type?: 'ws' | 'sockjs' | string | WebSocketServerClass;
+  options?: {
+    path?: string;
+    prefix?: string;
+    /** ws only: also listen for sockets on this host (the client dials it). */
+    host?: string;
+    /** ws only: also listen for sockets on this port (the client dials it). */
+    port?: number | string;
+  };
 }
 
 export type OpenTarget = boolean | string | { target?: string | string[]; app?: unknown };
@@ -102,7 +145,7 @@ export interface DevServerOptions {
   setupMiddlewares?: (middlewares: unknown[], devServer: unknown) => unknown[];
   static?: boolean | string | StaticConfig | Array<string | StaticConfig>;
   watchFiles?: string | string[] | { paths?: string | string[]; options?: Record<string, unknown> };
-  webSocketServer?: false | 'ws' | 'sockjs' | WebSocketServerConfig;
+  webSocketServer?: false | 'ws' | 'sockjs' | string | WebSocketServerClass | WebSocketServerConfig;
 }
 
 // ---------------------------------------------------------------------------
@@ -147,12 +190,26 @@ export interface NormalizedOptions {
   open: NormalizedOpen[];
   port?: number | 'auto';
   proxy: Array<Record<string, unknown> | ((...args: unknown[]) => unknown)>;
-  server: { type: 'http' | 'https'; options: NonNullable<ServerConfig['options']> };
+  server: NormalizedServer;
   setupExitSignals: boolean;
   setupMiddlewares?: (middlewares: unknown[], devServer: unknown) => unknown[];
   static: NormalizedStatic[];
   watchFiles: Array<{ paths: string[]; options: Record<string, unknown> }>;
-  webSocketServer: false | { type: 'ws' | 'sockjs'; options: { path: string; prefix?: string } };
+  webSocketServer: false | NormalizedWebSocketServer;
+}
+
+export interface NormalizedServer {
+  /** `custom`: `create` makes the server (a function or a module's `createServer`). */
+  type: 'http' | 'https' | 'custom';
+  options: NonNullable<ServerConfig['options']>;
+  create?: ServerFactory;
+}
+
+export interface NormalizedWebSocketServer {
+  /** `custom`: `implementation` is the user's class. */
+  type: 'ws' | 'sockjs' | 'custom';
+  implementation?: WebSocketServerClass;
+  options: { path: string; host?: string; port?: number };
 }
 
 /** Options of webpack-dev-server 5 that hmrkit does not implement: a clear error, not silence. */
@@ -206,15 +263,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 function checkKeys(value: Record<string, unknown>, known: Set<string>, path: string): void {
   for (const key of Object.keys(value)) {
     if (known.has(key)) continue;
-    if (!path && key in UNSUPPORTED) {
-      throw new DevServerError(
-        'UNSUPPORTED_OPTION',
-        `Unsupported option: devServer.${key} (${UNSUPPORTED[key]}).`,
-      );
-    }
+    if (!path && key in UNSUPPORTED) throw unsupportedOption(key, `(${UNSUPPORTED[key]})`);
+    const option = optionPath(path ? `${path}.${key}` : key);
     throw new DevServerError(
       'UNKNOWN_OPTION',
-      `Unknown option: devServer.${path ? `${path}.` : ''}${key}. Known options: ${[...known].join(', ')}.`,
+      `Unknown option: ${option}. Known options: ${[...known].join(', ')}.`,
+      { option },
     );
   }
 }
@@ -348,7 +402,10 @@ function normalizeClient(
     throw invalidOption('client.progress', 'a boolean, "linear" or "circular"', progress);
   }
 
-  const transport = client.webSocketTransport ?? (webSocketServer ? webSocketServer.type : 'ws');
+  // A custom socket server says nothing about the browser side: 'ws' unless set (as webpack-dev-server).
+  const transport =
+    client.webSocketTransport ??
+    (webSocketServer && webSocketServer.type !== 'custom' ? webSocketServer.type : 'ws');
   if (typeof transport !== 'string' || !transport) {
     throw invalidOption('client.webSocketTransport', '"ws", "sockjs" or a module path', transport);
   }
@@ -364,35 +421,81 @@ function normalizeClient(
   return normalized;
 }
 
-function normalizeWebSocketServer(value: unknown): NormalizedOptions['webSocketServer'] {
-  if (value === false) return false;
-  if (value === undefined || value === true || value === 'ws') {
-    return { type: 'ws', options: { path: DEFAULT_SOCKET_PATH } };
-  }
-  if (value === 'sockjs') return { type: 'sockjs', options: { path: DEFAULT_SOCKET_PATH } };
-  if (typeof value === 'string' || typeof value === 'function') {
+const CUSTOM_WEB_SOCKET_SERVER =
+  'a string denoting a default implementation ("ws", "sockjs"), the path of a module exporting a class with webpack-dev-server 5\'s BaseServer contract, or the class itself';
+
+/** A custom socket server class, given as the class or a module path resolved from `cwd`. */
+function loadWebSocketServerClass(value: unknown, path: string, cwd: string): WebSocketServerClass {
+  if (typeof value === 'function') return value as WebSocketServerClass;
+  const loaded = typeof value === 'string' && value ? requireFrom(value, cwd) : undefined;
+  const implementation = (loaded as { default?: unknown } | undefined)?.default ?? loaded;
+  if (typeof implementation !== 'function') {
     throw new DevServerError(
-      'UNSUPPORTED_OPTION',
-      'Unsupported option: devServer.webSocketServer as a custom server class or module; use "ws" or "sockjs" (custom transports plug into @hmrkit/socket-server).',
+      'INVALID_OPTION',
+      `Invalid options: devServer.${path} should be ${CUSTOM_WEB_SOCKET_SERVER}; ${
+        loaded === undefined
+          ? `cannot resolve ${describeValue(value)} from ${cwd}`
+          : `${describeValue(value)} exports no class`
+      }.`,
+      { option: optionPath(path) },
     );
   }
-  if (!isRecord(value))
-    throw invalidOption('webSocketServer', 'false, "ws", "sockjs" or an object', value);
-  checkKeys(value, new Set(['type', 'options']), 'webSocketServer');
-  const type = value.type ?? 'ws';
-  if (type !== 'ws' && type !== 'sockjs')
-    throw invalidOption('webSocketServer.type', '"ws" or "sockjs"', type);
-  const options = value.options ?? {};
+  return implementation as WebSocketServerClass;
+}
+
+function normalizeWebSocketServer(
+  value: unknown,
+  cwd: string,
+): NormalizedOptions['webSocketServer'] {
+  if (value === false) return false;
+  const config: Record<string, unknown> =
+    value === undefined || value === true
+      ? {}
+      : typeof value === 'string' || typeof value === 'function'
+        ? { type: value }
+        : isRecord(value)
+          ? value
+          : {};
+  if (value !== undefined && value !== true && !isRecord(value) && config.type === undefined) {
+    throw invalidOption(
+      'webSocketServer',
+      `false, ${CUSTOM_WEB_SOCKET_SERVER}, or {type, options}`,
+      value,
+    );
+  }
+  checkKeys(config, new Set(['type', 'options']), 'webSocketServer');
+  const type = config.type ?? 'ws';
+  const path = isRecord(value) ? 'webSocketServer.type' : 'webSocketServer';
+  const options = config.options ?? {};
   if (!isRecord(options)) throw invalidOption('webSocketServer.options', 'an object', options);
-  checkKeys(options, new Set(['path', 'prefix']), 'webSocketServer.options');
+  checkKeys(options, new Set(['path', 'prefix', 'host', 'port']), 'webSocketServer.options');
   for (const key of ['path', 'prefix'] as const) {
     const v = options[key];
     if (v !== undefined && (typeof v !== 'string' || !v.startsWith('/'))) {
       throw invalidOption(`webSocketServer.options.${key}`, 'a path starting with "/"', v);
     }
   }
-  const path = (options.prefix ?? options.path ?? DEFAULT_SOCKET_PATH) as string;
-  return { type, options: { path } };
+  const normalized: NormalizedWebSocketServer = {
+    type: type === 'ws' || type === 'sockjs' ? type : 'custom',
+    options: { path: (options.prefix ?? options.path ?? DEFAULT_SOCKET_PATH) as string },
+  };
+  if (normalized.type === 'custom') {
+    normalized.implementation = loadWebSocketServerClass(type, path, cwd);
+  }
+  if (options.host !== undefined) {
+    if (typeof options.host !== 'string' || !options.host) {
+      throw invalidOption('webSocketServer.options.host', 'a host name', options.host);
+    }
+    normalized.options.host = options.host;
+  }
+  if (options.port !== undefined) {
+    const port = normalizePort(options.port, 'webSocketServer.options.port');
+    if (typeof port !== 'number') {
+      throw invalidOption('webSocketServer.options.port', 'a port number (0–65535)', options.port);
+    }
+    normalized.options.port = port;
+  }
+  return normalized;
 }
 
 function normalizeStatic(value: unknown, cwd: string): NormalizedStatic[] {
@@ -428,9 +531,8 @@ function normalizeStatic(value: unknown, cwd: string): NormalizedStatic[] {
     if (!publicPaths.every((p) => typeof p === 'string' && p.startsWith('/'))) {
       throw invalidOption(`${path}.publicPath`, 'a path or paths starting with "/"', publicPath);
     }
-    if (item.staticOptions !== undefined && !isRecord(item.staticOptions)) {
-      throw invalidOption(`${path}.staticOptions`, 'an object', item.staticOptions);
-    }
+    if (item.staticOptions !== undefined)
+      checkStaticOptions(item.staticOptions, `${path}.staticOptions`);
     return {
       directory: isAbsolute(directory) ? directory : resolve(cwd, directory),
       publicPath: publicPaths as string[],
@@ -439,6 +541,74 @@ function normalizeStatic(value: unknown, cwd: string): NormalizedStatic[] {
       watch: item.watch === undefined ? true : Boolean(item.watch),
     };
   });
+}
+
+/** The express.static options the static folders support (served by sirv). */
+export const STATIC_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'dotfiles',
+  'etag',
+  'extensions',
+  'immutable',
+  'maxAge',
+  'index',
+  'redirect',
+  'fallthrough',
+]);
+
+/** express.static's maxAge (ms number or "1d"/"2h"/...) in seconds, as sirv wants it. */
+export function parseMaxAge(value: unknown, path: string): number {
+  if (typeof value === 'number' && value >= 0) return Math.floor(value / 1000);
+  if (typeof value === 'string') {
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|y)?$/.exec(value.trim());
+    if (match) {
+      const unit = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, y: 31557600 }[
+        (match[2] ?? 'ms') as 'ms'
+      ];
+      return Math.floor(Number(match[1]) * unit);
+    }
+  }
+  throw invalidOption(path, 'milliseconds or a duration like "1d"', value);
+}
+
+/** `static[].staticOptions`: express.static's dotfiles, etag, extensions, immutable, maxAge. */
+function checkStaticOptions(options: unknown, path: string): void {
+  if (!isRecord(options)) throw invalidOption(path, 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (!STATIC_OPTION_KEYS.has(key)) {
+      throw unsupportedOption(
+        `${path}.${key}`,
+        `(supported: ${[...STATIC_OPTION_KEYS].join(', ')})`,
+      );
+    }
+  }
+  for (const key of ['index', 'redirect', 'fallthrough'] as const) {
+    const v = options[key];
+    if (v !== undefined && v !== true && !(key === 'index' && v === 'index.html')) {
+      throw unsupportedOption(`${path}.${key}`, 'other than its default');
+    }
+  }
+  const { dotfiles, extensions } = options;
+  if (
+    dotfiles !== undefined &&
+    dotfiles !== 'ignore' &&
+    dotfiles !== 'allow' &&
+    dotfiles !== 'deny'
+  ) {
+    throw invalidOption(`${path}.dotfiles`, '"allow", "deny" or "ignore"', dotfiles);
+  }
+  if (
+    extensions !== undefined &&
+    extensions !== false &&
+    !(Array.isArray(extensions) && extensions.every((e) => typeof e === 'string'))
+  ) {
+    throw invalidOption(`${path}.extensions`, 'false or a list of extensions', extensions);
+  }
+  for (const key of ['etag', 'immutable'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      throw invalidOption(`${path}.${key}`, 'a boolean', options[key]);
+    }
+  }
+  if (options.maxAge !== undefined) parseMaxAge(options.maxAge, `${path}.maxAge`);
 }
 
 function normalizeOpen(value: unknown): NormalizedOpen[] {
@@ -461,31 +631,74 @@ function normalizeOpen(value: unknown): NormalizedOpen[] {
   return result;
 }
 
-function normalizeServer(value: unknown): NormalizedOptions['server'] {
-  if (value === undefined || value === 'http') return { type: 'http', options: {} };
-  if (value === 'https') return { type: 'https', options: {} };
-  if (value === 'spdy' || value === 'http2') {
+/** A custom server module (`server: require.resolve('./server')`): its `createServer`. */
+function loadServerModule(value: string, path: string, cwd: string): ServerFactory {
+  const loaded = requireFrom(value, cwd) as
+    | { createServer?: unknown; default?: { createServer?: unknown } }
+    | undefined;
+  const createServer = loaded?.createServer ?? loaded?.default?.createServer;
+  if (typeof createServer !== 'function') {
     throw new DevServerError(
-      'UNSUPPORTED_OPTION',
-      `Unsupported option: devServer.server "${value}"; use "http" or "https".`,
+      'INVALID_OPTION',
+      `Invalid options: devServer.${path} should be "http", "https", a function (options, requestListener) => server, or the path of a module exporting createServer(options, requestListener); ${
+        loaded === undefined
+          ? `cannot resolve ${describeValue(value)} from ${cwd}`
+          : `${describeValue(value)} exports no createServer`
+      }.`,
+      { option: optionPath(path) },
     );
   }
-  if (!isRecord(value)) throw invalidOption('server', '"http", "https" or {type, options}', value);
-  checkKeys(value, new Set(['type', 'options']), 'server');
-  const type = value.type ?? 'http';
-  if (type !== 'http' && type !== 'https')
-    throw invalidOption('server.type', '"http" or "https"', type);
-  const options = value.options ?? {};
-  if (!isRecord(options)) throw invalidOption('server.options', 'an object', options);
-  return { type, options: { ...options } };
+  return (options, listener) => createServer.call(loaded, options, listener) as Server;
 }
 
-function normalizePort(value: unknown): NormalizedOptions['port'] {
+function normalizeServer(value: unknown, cwd: string): NormalizedOptions['server'] {
+  if (
+    value === 'spdy' ||
+    value === 'http2' ||
+    (isRecord(value) && (value.type === 'spdy' || value.type === 'http2'))
+  ) {
+    throw unsupportedOption(
+      'server',
+      `"${String(isRecord(value) ? value.type : value)}"; use "http" or "https"`,
+    );
+  }
+  const config: Record<string, unknown> =
+    value === undefined
+      ? {}
+      : typeof value === 'string' || typeof value === 'function'
+        ? { type: value }
+        : isRecord(value)
+          ? value
+          : {};
+  if (value !== undefined && config.type === undefined && !isRecord(value)) {
+    throw invalidOption(
+      'server',
+      '"http", "https", a function, a module path or {type, options}',
+      value,
+    );
+  }
+  checkKeys(config, new Set(['type', 'options']), 'server');
+  const type = config.type ?? 'http';
+  const path = isRecord(value) ? 'server.type' : 'server';
+  const options = config.options ?? {};
+  if (!isRecord(options)) throw invalidOption('server.options', 'an object', options);
+  if (type === 'http' || type === 'https') return { type, options: { ...options } };
+  if (typeof type === 'function') {
+    return { type: 'custom', options: { ...options }, create: type as ServerFactory };
+  }
+  if (typeof type !== 'string' || !type) {
+    throw invalidOption(path, '"http", "https", a function or a module path', type);
+  }
+  return { type: 'custom', options: { ...options }, create: loadServerModule(type, path, cwd) };
+}
+
+/** `port`: a number 0–65535 (or its digits), `'auto'`, or none. */
+export function normalizePort(value: unknown, path = 'port'): NormalizedOptions['port'] {
   if (value === undefined) return undefined;
   if (value === 'auto') return 'auto';
   const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw invalidOption('port', 'a port number (0–65535) or "auto"', value);
+    throw invalidOption(path, 'a port number (0–65535) or "auto"', value);
   }
   return port;
 }
@@ -505,17 +718,50 @@ function normalizeWatchFiles(value: unknown): NormalizedOptions['watchFiles'] {
   });
 }
 
+/**
+ * The optional packages the options need, looked up now rather than when the server
+ * starts (by then the first build has run): http-proxy-middleware for `proxy`, selfsigned
+ * for `server: 'https'` without a certificate, sockjs for the sockjs socket server, and
+ * sockjs-client or a custom module for `client.webSocketTransport`.
+ */
+function checkOptionalPeers(options: NormalizedOptions, context: string, cwd: string): void {
+  if (options.proxy.length > 0 && !resolveOptionalPeer('http-proxy-middleware', context)) {
+    throw missingPeer('proxy', PROXY_PURPOSE, 'http-proxy-middleware');
+  }
+  if (
+    needsGeneratedCertificate(options.server) &&
+    !readCachedCertificate(cwd) &&
+    !resolveOptionalPeer('selfsigned', cwd)
+  ) {
+    throw missingPeer('server', SELFSIGNED_PURPOSE, 'selfsigned');
+  }
+  if (options.webSocketServer && options.webSocketServer.type === 'sockjs') {
+    // @hmrkit/socket-server loads it, so it must be visible from there.
+    try {
+      createRequire(resolveOwn('@hmrkit/socket-server')).resolve('sockjs');
+    } catch {
+      throw missingPeer('webSocketServer', 'devServer.webSocketServer "sockjs"', 'sockjs');
+    }
+  }
+  resolveClientTransport(options, context);
+}
+
 export interface NormalizeContext {
   /** Folder relative paths are resolved against. @default process.cwd() */
   cwd?: string;
   /** webpack's `infrastructureLogging.level`, the default of `client.logging`. */
   infrastructureLogging?: string;
+  /** The compiler's `context`, where optional peers (http-proxy-middleware, sockjs-client) are looked for first. @default cwd */
+  context?: string;
 }
 
 /**
  * Validates and fills in `devServer` options with webpack-dev-server 5's
- * defaults. Throws a `DevServerError` naming the option for an unknown or
- * unsupported option or a value of the wrong type.
+ * defaults: every option error the dev-server can raise is raised here, before
+ * anything is built. Throws a `DevServerError` naming the option (`option`) for
+ * an unknown or unsupported option, a value of the wrong type (also inside
+ * `devMiddleware`, `static[].staticOptions` and `proxy[]`), or a missing
+ * optional package an option needs.
  */
 export function normalizeOptions(
   raw: DevServerOptions | undefined,
@@ -530,12 +776,18 @@ export function normalizeOptions(
   if (hot !== true && hot !== false && hot !== 'only')
     throw invalidOption('hot', 'a boolean or "only"', hot);
 
-  const webSocketServer = normalizeWebSocketServer(input.webSocketServer);
+  const webSocketServer = normalizeWebSocketServer(input.webSocketServer, cwd);
   const host = input.host;
   if (host !== undefined && (typeof host !== 'string' || !host))
     throw invalidOption('host', 'a host name', host);
   const devMiddleware = input.devMiddleware ?? {};
   if (!isRecord(devMiddleware)) throw invalidOption('devMiddleware', 'an object', devMiddleware);
+  try {
+    // memfs-middleware's own validation, so both say the same about the same option.
+    validateDevMiddlewareOptions(devMiddleware);
+  } catch (error) {
+    fromPackageOptionError(error, 'devMiddleware');
+  }
   const headers = input.headers;
   if (
     headers !== undefined &&
@@ -558,9 +810,9 @@ export function normalizeOptions(
     );
   }
   for (const [index, entry] of proxy.entries()) {
-    if (typeof entry !== 'function' && !isRecord(entry)) {
-      throw invalidOption(`proxy[${index}]`, 'an object or a function', entry);
-    }
+    if (typeof entry === 'function') continue;
+    if (!isRecord(entry)) throw invalidOption(`proxy[${index}]`, 'an object or a function', entry);
+    validateProxyEntry(entry, index);
   }
 
   const normalized: NormalizedOptions = {
@@ -575,7 +827,7 @@ export function normalizeOptions(
     liveReload: expectBoolean(input.liveReload, 'liveReload', true),
     open: normalizeOpen(input.open),
     proxy: proxy as NormalizedOptions['proxy'],
-    server: normalizeServer(input.server),
+    server: normalizeServer(input.server, cwd),
     setupExitSignals: expectBoolean(input.setupExitSignals, 'setupExitSignals', true),
     static: normalizeStatic(input.static, cwd),
     watchFiles: normalizeWatchFiles(input.watchFiles),
@@ -595,5 +847,7 @@ export function normalizeOptions(
     'setupMiddlewares',
   );
   if (setup) normalized.setupMiddlewares = setup;
+  // Last: a missing package is worth reporting only for options that are otherwise right.
+  checkOptionalPeers(normalized, context.context ?? cwd, cwd);
   return normalized;
 }

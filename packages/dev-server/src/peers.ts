@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { DevServerError } from './errors';
+import { missingPeer } from './errors';
 
 const ownRequire = createRequire(import.meta.url);
 
@@ -18,16 +18,29 @@ export function resolveOptionalPeer(request: string, fromDir: string): string | 
   return undefined;
 }
 
-/** Requires an optional peer (CommonJS), or throws a MISSING_PEER error saying how to install it. */
-export function requireOptionalPeer<T>(name: string, fromDir: string, purpose: string): T {
-  const path = resolveOptionalPeer(name, fromDir);
-  if (!path) {
-    throw new DevServerError(
-      'MISSING_PEER',
-      `${purpose} needs the package "${name}": npm install --save-dev ${name}`,
-    );
-  }
-  return ownRequire(path) as T;
+/**
+ * Requires an optional peer (CommonJS), or throws a MISSING_PEER error naming the option
+ * (`devServer.<path>`) that needs it and saying how to install it.
+ */
+export function requireOptionalPeer<T>(
+  name: string,
+  fromDir: string,
+  purpose: string,
+  path: string,
+): T {
+  const resolved = resolveOptionalPeer(name, fromDir);
+  if (!resolved) throw missingPeer(path, purpose, name);
+  return ownRequire(resolved) as T;
+}
+
+/**
+ * Loads a module the user named by path or package name (a custom server or
+ * socket server), resolved from `fromDir`; `undefined` when it cannot be found.
+ * Errors thrown while it loads propagate (they are the user's to see).
+ */
+export function requireFrom(request: string, fromDir: string): unknown {
+  const path = resolveOptionalPeer(request, fromDir);
+  return path === undefined ? undefined : ownRequire(path);
 }
 
 /** Resolves one of our own packages' files (the client and runtime entries). */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Middleware } from './chain';
-import { DevServerError, invalidOption } from './errors';
+import { invalidOption, unsupportedOption } from './errors';
 import { requireOptionalPeer } from './peers';
 
 type ProxyMiddleware = Middleware & {
@@ -14,8 +14,34 @@ interface ProxyModule {
   legacyCreateProxyMiddleware?: (...args: unknown[]) => ProxyMiddleware;
 }
 
+/** What http-proxy-middleware is for, in the message when it is missing. */
+export const PROXY_PURPOSE = 'devServer.proxy';
+
 function loadProxyModule(fromDir: string): ProxyModule {
-  return requireOptionalPeer<ProxyModule>('http-proxy-middleware', fromDir, 'devServer.proxy');
+  return requireOptionalPeer<ProxyModule>('http-proxy-middleware', fromDir, PROXY_PURPOSE, 'proxy');
+}
+
+/**
+ * The checks of one proxy config that do not need a request: run by normalizeOptions
+ * for the listed entries, and per request for what a function entry returns.
+ */
+export function validateProxyEntry(config: Record<string, unknown>, index: number): void {
+  const { context, path, bypass } = config;
+  if (bypass !== undefined) {
+    throw unsupportedOption(
+      `proxy[${index}].bypass`,
+      '(deprecated in webpack-dev-server 5); use a middleware in setupMiddlewares instead',
+    );
+  }
+  const filter = context ?? path;
+  if (
+    filter !== undefined &&
+    typeof filter !== 'string' &&
+    typeof filter !== 'function' &&
+    !(Array.isArray(filter) && filter.every((f) => typeof f === 'string'))
+  ) {
+    throw invalidOption(`proxy[${index}].context`, 'a path, a list of paths or a function', filter);
+  }
 }
 
 export interface ProxySetup {
@@ -49,26 +75,9 @@ export function createProxySetup(
       options.logger.warn(`devServer.proxy[${index}] has neither "target" nor "router": skipped.`);
       return undefined;
     }
-    const { context, path, bypass, ...rest } = config;
-    if (bypass !== undefined) {
-      throw new DevServerError(
-        'UNSUPPORTED_OPTION',
-        `Unsupported option: devServer.proxy[${index}].bypass (deprecated in webpack-dev-server 5); use a middleware in setupMiddlewares instead.`,
-      );
-    }
+    validateProxyEntry(config, index);
+    const { context, path, bypass: _bypass, ...rest } = config;
     const filter = context ?? path;
-    if (
-      filter !== undefined &&
-      typeof filter !== 'string' &&
-      typeof filter !== 'function' &&
-      !(Array.isArray(filter) && filter.every((f) => typeof f === 'string'))
-    ) {
-      throw invalidOption(
-        `proxy[${index}].context`,
-        'a path, a list of paths or a function',
-        filter,
-      );
-    }
     const proxyOptions = { ...rest, ws: false, logLevel: rest.logLevel ?? 'warn' };
     return (
       filter === undefined ? create(proxyOptions) : create(filter, proxyOptions)

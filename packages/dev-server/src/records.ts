@@ -342,8 +342,6 @@ export interface KeepStateOptions {
   path: string;
   fingerprint: RecordsFingerprint;
   logger: KeepStateLogger;
-  /** Told how long each write took (for measurement). */
-  onWrite?: (milliseconds: number) => void;
 }
 
 const PLUGIN_NAME = 'hmrkit-dev-server/records';
@@ -374,11 +372,9 @@ export function keepRecords(compiler: Compiler, options: KeepStateOptions): void
     pending = false;
     const records = compiler.records as Records;
     if (writtenHash !== undefined && records.hash === writtenHash) return;
-    const started = performance.now();
     try {
       writeRecordsFile(path, records, fingerprint);
       writtenHash = records.hash;
-      options.onWrite?.(performance.now() - started);
     } catch (error) {
       if (!warnedWrite) {
         warnedWrite = true;

@@ -1,26 +1,42 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { createMemfsMiddleware, type MemfsMiddleware } from '@hmrkit/memfs-middleware';
+import {
+  type AnyCompiler,
+  createMemfsMiddleware,
+  type MemfsMiddleware,
+} from '@hmrkit/memfs-middleware';
 import { createStaticChangedMessage, type ServerMessage } from '@hmrkit/protocol';
 import { createSocketServer, type SocketServer } from '@hmrkit/socket-server';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
 import { createApp, type DevServerApp } from './app';
 import { applyWatchDefaults, hookBuildEvents } from './buildEvents';
-import { getPrimaryCompiler, PLUGIN_NAME } from './compiler';
+import { getCompilers, getPrimaryCompiler, PLUGIN_NAME } from './compiler';
+import { createCustomTransport } from './customSocketServer';
 import { DevServerError } from './errors';
-import { closeServer, listen, trackConnections } from './listen';
+import {
+  closeServer,
+  listen,
+  listenForSockets,
+  type SocketListener,
+  trackConnections,
+} from './listen';
 import { type BuildMessenger, createBuildMessenger } from './messages';
 import { createHostCheckOptions } from './middlewares/security';
 import {
   createNodeServer,
   findFreePort,
-  findInternalIp,
+  findIp,
   getServerUrls,
   resolveHost,
   type ServerUrls,
 } from './network';
 import { openTargets } from './open';
-import { type DevServerOptions, type NormalizedOptions, normalizeOptions } from './options';
+import {
+  type DevServerOptions,
+  type NormalizedOptions,
+  normalizeOptions,
+  normalizePort,
+} from './options';
 import { createProxySetup, type ProxySetup } from './proxy';
 import { composeRoutes, createRoutes } from './routes';
 import { setupExitSignals } from './signals';
@@ -66,19 +82,29 @@ export class DevServer {
   #stopping: Promise<void> | undefined;
   #removeSignalHandlers: (() => void) | undefined;
   #hooked = false;
+  /** The middleware of the first start, kept across stop()/start(). */
+  #middleware: MemfsMiddleware | undefined;
+  /** The extra listener of `webSocketServer.options.port`. */
+  #socketListener: SocketListener | undefined;
 
-  constructor(options: DevServerOptions | undefined, compiler: Compiler | MultiCompiler) {
-    if (!compiler || typeof (compiler as Compiler).getInfrastructureLogger !== 'function') {
+  /**
+   * `compiler` is a webpack or an Rspack Compiler / MultiCompiler: Rspack's has webpack's API
+   * at run time and `compiler.webpack`, where every plugin the server adds is taken from.
+   */
+  constructor(options: DevServerOptions | undefined, anyCompiler: AnyCompiler) {
+    if (!anyCompiler || typeof anyCompiler.getInfrastructureLogger !== 'function') {
       throw new DevServerError(
         'INVALID_OPTION',
-        'new DevServer(options, compiler) needs a webpack Compiler or MultiCompiler as its second argument.',
+        'new DevServer(options, compiler) needs a webpack or Rspack Compiler or MultiCompiler as its second argument.',
       );
     }
+    const compiler = anyCompiler as Compiler | MultiCompiler;
     this.compiler = compiler;
     const primary = getPrimaryCompiler(compiler);
     const level = primary.options.infrastructureLogging?.level;
     this.options = normalizeOptions(options, {
       cwd: process.cwd(),
+      context: primary.context,
       ...(typeof level === 'string' ? { infrastructureLogging: level } : {}),
     });
     this.logger = compiler.getInfrastructureLogger(PLUGIN_NAME);
@@ -87,16 +113,27 @@ export class DevServer {
 
   /** A free port: the given one, or the first free one from 8080 (`WEBPACK_DEV_SERVER_BASE_PORT`). */
   static getFreePort(port: number | string | undefined, host?: string): Promise<number> {
-    return findFreePort(port, host);
+    return findFreePort(normalizePort(port), host);
   }
 
-  /** This machine's first non-internal IPv4 or IPv6 address. */
+  /**
+   * webpack-dev-server 5's `Server.findIp`: with `'v4'`/`'v6'`, the first
+   * address of that family (only internal or only external ones when
+   * `isInternal` is given; IPv6 in brackets); with a gateway address, the
+   * address of the interface whose subnet contains it.
+   */
+  static findIp(gatewayOrFamily: string, isInternal?: boolean): string | undefined {
+    return findIp(gatewayOrFamily, isInternal);
+  }
+
+  /** `findIp(family, false)`: this machine's first external address (deprecated in webpack-dev-server 5). */
   static internalIP(family: 'v4' | 'v6'): Promise<string | undefined> {
-    return Promise.resolve(findInternalIp(family));
+    return Promise.resolve(findIp(family, false));
   }
 
+  /** `findIp(family, false)`, synchronously (deprecated in webpack-dev-server 5). */
   static internalIPSync(family: 'v4' | 'v6'): string | undefined {
-    return findInternalIp(family);
+    return findIp(family, false);
   }
 
   /** Where the server can be reached (after `start()`). */
@@ -167,20 +204,57 @@ export class DevServer {
     const { options } = this;
     const host = resolveHost(options.host);
     const port = await findFreePort(options.port, host);
-    const secure = options.server.type === 'https';
     const primary = getPrimaryCompiler(this.compiler);
 
-    // Sockets and hooks first, so the very first build's frames are not missed.
+    // The node server first (not listening yet): a custom socket server class
+    // attaches to it when it is constructed, and a custom server module
+    // decides whether it is TLS. Requests reach the chain built below.
+    let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+    const server = await createNodeServer(
+      options.server,
+      (req, res) => {
+        if (this.socketServer?.handleRequest(req, res)) return;
+        handle?.(req, res);
+      },
+      process.cwd(),
+    );
+    this.server = server;
+    // webpack-dev-server's isTlsServer.
+    const secure =
+      typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function';
+
+    // Sockets and hooks before the watch starts, so the very first build's frames are not missed.
     if (options.webSocketServer) {
+      const { type, implementation, options: socketOptions } = options.webSocketServer;
+      if (
+        type === 'sockjs' &&
+        (socketOptions.host !== undefined || socketOptions.port !== undefined)
+      ) {
+        this.logger.warn(
+          "SockJS only supports client mode and does not support custom hostname and port options. Please consider using 'ws' if you need to customize these options.",
+        );
+      }
       const sockets = createSocketServer({
-        transport: options.webSocketServer.type,
-        path: options.webSocketServer.options.path,
+        transport:
+          type === 'custom' && implementation
+            ? createCustomTransport(implementation, this, this.logger)
+            : type === 'custom'
+              ? 'ws'
+              : type,
+        path: socketOptions.path,
         ...createHostCheckOptions(options, host),
       });
       sockets.on('connection', (client) => {
         for (const message of this.#messenger.greeting()) sockets.send(client, message);
       });
       this.socketServer = sockets;
+      if (type === 'ws' && socketOptions.port !== undefined) {
+        this.#socketListener = await listenForSockets(
+          sockets,
+          socketOptions.port,
+          socketOptions.host,
+        );
+      }
     }
 
     if (!this.#hooked) {
@@ -200,14 +274,20 @@ export class DevServer {
     }
 
     applyWatchDefaults(this.compiler);
-    const middleware = createMemfsMiddleware(this.compiler, options.devMiddleware);
+    // After stop(), the same middleware (and so the same in-memory output)
+    // serves again: webpack does not re-emit assets it has already written
+    // through this compiler, so a fresh memory fs would stay empty (404s).
+    const middleware =
+      this.#middleware ?? createMemfsMiddleware(this.compiler, options.devMiddleware);
+    if (this.#middleware) resumeWatching(middleware, this.compiler, this.logger);
+    this.#middleware = middleware;
     this.middleware = middleware;
     this.#proxy = createProxySetup(options.proxy, {
       context: primary.context,
       logger: this.logger,
     });
 
-    const handle = composeRoutes(
+    handle = composeRoutes(
       createRoutes({
         options,
         host,
@@ -223,18 +303,12 @@ export class DevServer {
         logger: this.logger,
       },
     );
-    const server = await createNodeServer(
-      options.server,
-      (req, res) => {
-        if (this.socketServer?.handleRequest(req, res)) return;
-        handle(req, res);
-      },
-      process.cwd(),
-    );
-    this.server = server;
+    const custom = options.webSocketServer && options.webSocketServer.type === 'custom';
     this.#sockets = trackConnections(server, [
       (req, socket, head) => this.socketServer?.upgrade(req, socket, head) ?? false,
       (req, socket, head) => this.#proxy?.upgrade(req, socket, head) ?? false,
+      // A custom socket server took its upgrades in its own listener: leave them open.
+      () => Boolean(custom),
     ]);
     await listen(server, port, host);
     server.on('error', (error) => this.logger.error(error));
@@ -276,6 +350,31 @@ export class DevServer {
     const server = this.server;
     this.server = undefined;
     if (server) await closeServer(server, this.#sockets);
+    const socketListener = this.#socketListener;
+    this.#socketListener = undefined;
+    await socketListener?.close();
     this.#urls = undefined;
   }
+}
+
+/**
+ * Starts the compiler's watch again for a middleware whose watch `stop()`
+ * closed, with each child's own `watchOptions` (as the middleware started it).
+ */
+function resumeWatching(
+  middleware: MemfsMiddleware,
+  compiler: Compiler | MultiCompiler,
+  logger: Logger,
+): void {
+  const { context } = middleware;
+  const onError = (error: Error | null): void => {
+    if (error) logger.error(error);
+  };
+  if (compiler.watching) context.watching = compiler.watching;
+  else if ('compilers' in compiler) {
+    context.watching = compiler.watch(
+      getCompilers(compiler).map((child) => child.options.watchOptions ?? {}),
+      onError,
+    );
+  } else context.watching = compiler.watch(compiler.options.watchOptions ?? {}, onError);
 }

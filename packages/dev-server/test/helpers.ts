@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir, waitFor } from '@hmrkit/test-utils';
-import webpack, { type Compiler, type Configuration } from 'webpack';
+import webpack, { type Compiler, type Configuration, type MultiCompiler } from 'webpack';
 import WebSocket from 'ws';
 
 export interface Project {
@@ -37,6 +37,23 @@ export function createCompiler(dir: string, overrides: Configuration = {}): Comp
   });
   if (!compiler) throw new Error('webpack() returned null');
   return compiler;
+}
+
+/** A MultiCompiler of `createCompiler` configs (each child named by its index unless it has a name). */
+export function createMultiCompiler(dir: string, configs: Configuration[]): MultiCompiler {
+  const children = configs.map((overrides, index) => ({
+    name: String(index),
+    mode: 'development' as const,
+    context: dir,
+    entry: './src/index.js',
+    devtool: false as const,
+    infrastructureLogging: { level: 'none' as const },
+    stats: 'none' as const,
+    watchOptions: { aggregateTimeout: 10 },
+    ...overrides,
+    output: { path: join(dir, 'dist'), publicPath: '/', ...overrides.output },
+  }));
+  return webpack(children);
 }
 
 export interface FrameClient {

@@ -451,7 +451,7 @@ describe('DevServer: lifecycle', () => {
       /devServer\.hot should be a boolean or "only"/,
     );
     expect(() => new DevServer({ bonjour: true } as never, compiler)).toThrow(DevServerError);
-    expect(() => new DevServer({}, {} as never)).toThrow(/webpack Compiler/);
+    expect(() => new DevServer({}, {} as never)).toThrow(/webpack or Rspack Compiler/);
   });
 
   it('waits for the build in getUrls()-style startup: urls point at the listening port', async () => {

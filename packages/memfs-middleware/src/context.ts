@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs';
 import { dirname } from 'node:path';
+import { isColorSupported as isColorSupportedByColorette } from 'colorette';
 import { createFsFromVolume, Volume } from 'memfs';
 import type { Compiler, MultiCompiler, MultiStats, Stats, Watching } from 'webpack';
 import { createHotUpdateTracker, type HotUpdateTracker } from './hotUpdates';
@@ -89,10 +90,24 @@ function isSilent(statsOptions: unknown): boolean {
   return Array.isArray(children) ? children.every(silent) : silent(statsOptions);
 }
 
+/**
+ * Whether stats get ANSI colours when the config does not say: webpack's own answer
+ * (`webpack.cli.isColorSupported()`: NO_COLOR, FORCE_COLOR, --color, a TTY, CI) where the
+ * compiler's webpack has it, else colorette's, as webpack-dev-middleware 7 does.
+ */
+export function isColorSupported(compiler: Compiler | MultiCompiler): boolean {
+  const first = getChildCompilers(compiler)[0] as
+    | { webpack?: { cli?: { isColorSupported?: () => boolean } } }
+    | undefined;
+  const detect = first?.webpack?.cli?.isColorSupported;
+  return typeof detect === 'function' ? detect() : isColorSupportedByColorette;
+}
+
 function resolveStatsOptions(
   compiler: Compiler | MultiCompiler,
   option: MemfsMiddlewareOptions['stats'],
 ): unknown {
+  let colors: boolean | undefined;
   const normalize = (child: Compiler): Record<string, unknown> => {
     const value = option ?? child.options.stats;
     let result: Record<string, unknown>;
@@ -101,7 +116,8 @@ function resolveStatsOptions(
     else if (typeof value === 'string') result = { preset: value };
     else result = { ...(value as object) };
     if (result.colors === undefined) {
-      result.colors = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env);
+      colors ??= isColorSupported(compiler);
+      result.colors = colors;
     }
     return result;
   };
@@ -111,13 +127,13 @@ function resolveStatsOptions(
 }
 
 /**
- * Wires the compiler: output fs, state hooks, writeToDisk copies, hot-update pruning, and
- * the watcher. Returns the context and a function that queues a callback for the next valid
- * bundle.
+ * Wires the compiler: output fs, state hooks, writeToDisk copies and hot-update pruning.
+ * `isPlugin` (webpack-dev-middleware 8's plugin mode) prints no stats.
  */
 export function createContext(
   compiler: Compiler | MultiCompiler,
   options: MemfsMiddlewareOptions,
+  isPlugin = false,
 ): MiddlewareContext {
   const logger = compiler.getInfrastructureLogger(PLUGIN_NAME);
   const outputFileSystem = chooseOutputFileSystem(compiler, options);
@@ -148,7 +164,8 @@ export function createContext(
   compiler.hooks.invalid.tap(PLUGIN_NAME, invalidate);
 
   const statsOptions = resolveStatsOptions(compiler, options.stats);
-  const printsStats = !isSilent(statsOptions);
+  // In plugin mode whoever runs the compiler prints the stats (webpack-dev-middleware 8).
+  const printsStats = !isPlugin && !isSilent(statsOptions);
   compiler.hooks.done.tap(PLUGIN_NAME, (stats: Stats | MultiStats) => {
     context.state = true;
     context.stats = stats;

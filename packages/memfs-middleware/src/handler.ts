@@ -4,11 +4,12 @@ import { contentType } from 'mime-types';
 import parseRange from 'range-parser';
 import type { MultiStats, Stats } from 'webpack';
 import type { MiddlewareContext } from './context';
-import { FilenameError } from './errors';
+import { ForwardedError, MemfsMiddlewareError } from './errors';
 import {
   createErrorPage,
   createStrongEtag,
   createWeakEtag,
+  ERROR_TEXT,
   formatCacheControl,
   IMMUTABLE_CACHE_CONTROL,
   isFresh,
@@ -41,8 +42,13 @@ export interface RequestHandler {
    * Resolves `true` when a response was sent, `false` to fall through to the next handler.
    */
   handle(req: RequestSeam, res: ResponseSeam): Promise<boolean>;
-  /** Sends the HTML error page for `status` (400, 403, 404, 412, 416, 500). */
+  /**
+   * Sends the HTML error page for `status` (400, 403, 404, 412, 416, 500); with
+   * `forwardError`, removes the headers set so far and throws a {@link ForwardedError}.
+   */
   sendError(req: RequestSeam, res: ResponseSeam, status: number): void;
+  /** Sends the HTML error page for `status`, whatever `forwardError` says. */
+  sendPage(req: RequestSeam, res: ResponseSeam, status: number): void;
   /** Resolves with the stats once the bundle is valid. */
   ready(): Promise<Stats | MultiStats>;
 }
@@ -76,12 +82,20 @@ export function createRequestHandler(
         ? 'index.html'
         : options.index;
   const cacheControl = formatCacheControl(options.cacheControl);
+  // mime-db's shape (`['text/html']`) is accepted too; its first type is the preferred one.
   const customTypes = new Map(
     Object.entries(options.mimeTypes ?? {}).map(([ext, type]) => [
       ext.replace(/^\./, '').toLowerCase(),
-      type,
+      typeof type === 'string' ? type : (type[0] as string),
     ]),
   );
+  const cacheImmutable = options.cacheImmutable ?? options.apiVersion === 8;
+  const malformedPublicPaths = new Set<string>();
+  const onMalformed = (publicPath: string): void => {
+    if (malformedPublicPaths.has(publicPath)) return;
+    malformedPublicPaths.add(publicPath);
+    logger.error(`publicPath "${publicPath}" is not a valid URL; nothing is served under it.`);
+  };
   // Strong ETags hash the whole file; remember them per (file, size, mtime).
   const strongEtags = new Map<string, string>();
 
@@ -132,7 +146,7 @@ export function createRequestHandler(
     res.send(status, body);
   };
 
-  const sendError = (req: RequestSeam, res: ResponseSeam, status: number): void => {
+  const sendPage = (req: RequestSeam, res: ResponseSeam, status: number): void => {
     for (const name of res.getHeaderNames()) {
       if (status === 416 && name === 'content-range') continue;
       res.removeHeader(name);
@@ -144,12 +158,26 @@ export function createRequestHandler(
     finish(req, res, status, page, page.byteLength);
   };
 
+  const sendError = (req: RequestSeam, res: ResponseSeam, status: number): void => {
+    if (!options.forwardError) {
+      sendPage(req, res, status);
+      return;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    throw new ForwardedError(status, ERROR_TEXT[status] ?? String(status));
+  };
+
   const resolve = (
     url: string,
     stats: Stats | MultiStats | undefined,
   ): ResolvedFile | undefined => {
     if (!stats) return undefined;
-    return resolveFile(url, getServedTargets(stats, options), context.outputFileSystem, index);
+    return resolveFile(
+      url,
+      getServedTargets(stats, options, onMalformed),
+      context.outputFileSystem,
+      index,
+    );
   };
 
   const serve = (req: RequestSeam, res: ResponseSeam, file: ResolvedFile): void => {
@@ -163,7 +191,7 @@ export function createRequestHandler(
       applyHeaders(res, options.headers);
     }
     if (res.getHeader('Accept-Ranges') === undefined) res.setHeader('Accept-Ranges', 'bytes');
-    const cache = options.cacheImmutable && file.immutable ? IMMUTABLE_CACHE_CONTROL : cacheControl;
+    const cache = cacheImmutable && file.immutable ? IMMUTABLE_CACHE_CONTROL : cacheControl;
     if (cache !== undefined && res.getHeader('Cache-Control') === undefined)
       res.setHeader('Cache-Control', cache);
     if (options.lastModified && res.getHeader('Last-Modified') === undefined) {
@@ -271,7 +299,8 @@ export function createRequestHandler(
       const stream = fs.createReadStream!(filename, { start, end });
       stream.once('error', (error) => {
         logger.error('Stream error:', error);
-        if (!res.headersSent) sendError(req, res, isNotFound(error) ? 404 : 500);
+        // Asynchronous, after handle() resolved: there is no next() left to forward to.
+        if (!res.headersSent) sendPage(req, res, isNotFound(error) ? 404 : 500);
       });
       data = stream;
     }
@@ -292,9 +321,10 @@ export function createRequestHandler(
     try {
       file = resolve(req.url, stats);
     } catch (error) {
-      if (error instanceof FilenameError) {
-        if (error.statusCode === 403) logger.error(`Malicious path "${req.url}".`);
-        sendError(req, res, error.statusCode);
+      if (error instanceof MemfsMiddlewareError) {
+        const forbidden = error.code === 'FORBIDDEN_PATH';
+        if (forbidden) logger.error(`Malicious path "${req.url}".`);
+        sendError(req, res, forbidden ? 403 : 400);
         return true;
       }
       logger.error(error);
@@ -305,14 +335,14 @@ export function createRequestHandler(
     try {
       serve(req, res, file);
     } catch (error) {
-      if (res.headersSent) throw error;
+      if (res.headersSent || error instanceof ForwardedError) throw error;
       if (!isNotFound(error)) logger.error(error);
       sendError(req, res, isNotFound(error) ? 404 : 500);
     }
     return true;
   };
 
-  return { handle, sendError, ready };
+  return { handle, sendError, sendPage, ready };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { AnyCompiler } from './context';
+import { ForwardedError } from './errors';
 import { createMemfsMiddleware, type MemfsMiddleware } from './middleware';
-import type { HeaderValue, MemfsMiddlewareOptions } from './options';
+import type { ApiVersion, HeaderValue, MemfsMiddlewareOptions } from './options';
 import type { RequestSeam, ResponseSeam } from './seam';
 
 /** The parts of a Hono context the adapter uses (so the core never imports Hono). */
@@ -13,9 +14,9 @@ export interface HonoContextLike {
   set(key: 'webpack', value: unknown): void;
 }
 
-export interface HonoMemfsMiddleware {
+export interface HonoMemfsMiddleware<V extends ApiVersion = ApiVersion> {
   (c: HonoContextLike, next: () => Promise<void>): Promise<Response | undefined>;
-  readonly devMiddleware: MemfsMiddleware;
+  readonly devMiddleware: MemfsMiddleware<V>;
 }
 
 function nodeBindings(env: unknown): { incoming?: IncomingMessage; outgoing?: ServerResponse } {
@@ -52,6 +53,9 @@ function createWebResponseSeam(
     getHeaderNames: () => [...headers.keys()],
     send: (status, body) => {
       sent = true;
+      // A byte body's length is known to every Fetch runtime, and @hono/node-server before
+      // 1.19.10 adds its own Content-Length to ours (two headers, which clients reject).
+      if (Buffer.isBuffer(body)) headers.delete('content-length');
       const responseHeaders = new Headers();
       for (const [name, value] of headers) {
         if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
@@ -69,13 +73,16 @@ function createWebResponseSeam(
 
 /**
  * Hono middleware: returns a Response for output files and calls `next()` for the rest.
- * With `serverSideRender`, `c.get('webpack').devMiddleware` is set first.
+ * With `serverSideRender`, `c.get('webpack').devMiddleware` is set first. With
+ * `forwardError`, an error calls `next()` (as webpack-dev-middleware 8's Hono wrapper does).
+ * `isPlugin`: see {@link createMemfsMiddleware}.
  */
-export function createHonoMiddleware(
+export function createHonoMiddleware<V extends ApiVersion = 7>(
   compiler: AnyCompiler,
-  options?: MemfsMiddlewareOptions,
-): HonoMemfsMiddleware {
-  const devMiddleware = createMemfsMiddleware(compiler, options);
+  options?: MemfsMiddlewareOptions & { apiVersion?: V },
+  isPlugin?: boolean,
+): HonoMemfsMiddleware<V> {
+  const devMiddleware = createMemfsMiddleware(compiler, options, isPlugin);
   const honoMiddleware = async (
     c: HonoContextLike,
     next: () => Promise<void>,
@@ -92,7 +99,13 @@ export function createHonoMiddleware(
     const res = createWebResponseSeam(outgoing, (sent) => {
       response = sent;
     });
-    if (await devMiddleware.handle(req, res)) return response;
+    try {
+      if (await devMiddleware.handleSeam(req, res)) return response;
+    } catch (error) {
+      if (!(error instanceof ForwardedError)) throw error;
+      await next();
+      return undefined;
+    }
     if (options?.serverSideRender) {
       await devMiddleware.ready();
       c.set('webpack', { devMiddleware: devMiddleware.context });

@@ -9,7 +9,8 @@ export function createErrorPage(status: number): string {
   return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>${escapeHtml(text)}</pre>\n</body>\n</html>`;
 }
 
-const ERROR_TEXT: Readonly<Record<number, string>> = {
+/** The text of each error page (412 has none: the page shows the number). */
+export const ERROR_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   403: 'Forbidden',
   404: 'Not Found',

@@ -1,7 +1,8 @@
 import { createMemfsMiddleware } from './middleware';
 
 export type { AnyCompiler, MiddlewareContext, RspackCompilerLike, WebpackLogger } from './context';
-export { FilenameError, OptionsError } from './errors';
+export type { MemfsMiddlewareErrorCode } from './errors';
+export { ForwardedError, MemfsMiddlewareError } from './errors';
 export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';
 export {
   createHotUpdateTracker,
@@ -9,9 +10,16 @@ export {
   KEPT_HOT_UPDATE_GENERATIONS,
   MAX_HOT_UPDATE_GENERATIONS,
 } from './hotUpdates';
-export type { MemfsMiddleware, NextFunction } from './middleware';
+export type {
+  FilenameResult,
+  FilenameWithExtra,
+  FileStats,
+  MemfsMiddleware,
+  NextFunction,
+} from './middleware';
 export { createMemfsMiddleware } from './middleware';
 export type {
+  ApiVersion,
   CacheControlObject,
   HeaderList,
   HeadersFunction,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError } from './errors';
+import { MemfsMiddlewareError } from './errors';
 import { OPTION_NAMES, validateOptions } from './options';
 
 describe('validateOptions', () => {
-  it('accepts every webpack-dev-middleware 7 option in each of its forms', () => {
+  it('accepts every webpack-dev-middleware 7 and 8 option in each of its forms', () => {
     const valid = [
       { publicPath: 'auto' },
       { publicPath: '/static/[fullhash]/' },
@@ -15,6 +15,10 @@ describe('validateOptions', () => {
       { headers: [{ key: 'X-A', value: 'a' }] },
       { headers: () => undefined },
       { mimeTypes: { phtml: 'text/html' } },
+      { mimeTypes: { phtml: ['text/html'] } },
+      { forwardError: true },
+      { apiVersion: 7 },
+      { apiVersion: 8 },
       { mimeTypeDefault: 'text/plain' },
       { index: false },
       { index: 'default.html' },
@@ -37,7 +41,7 @@ describe('validateOptions', () => {
     for (const options of valid)
       expect(() => validateOptions(options), JSON.stringify(options)).not.toThrow();
     expect(validateOptions(undefined)).toEqual({});
-    expect(OPTION_NAMES).toHaveLength(15);
+    expect(OPTION_NAMES).toHaveLength(17);
   });
 
   it.each([
@@ -50,6 +54,10 @@ describe('validateOptions', () => {
     [{ headers: { a: {} } }, 'headers.a', /a string, a number or a string array/],
     [{ headers: 'x' }, 'headers', /got the string "x"/],
     [{ mimeTypes: { js: 1 } }, 'mimeTypes.js', /a string/],
+    [{ mimeTypes: { js: [] } }, 'mimeTypes.js', /non-empty array of strings/],
+    [{ mimeTypes: { js: [1] } }, 'mimeTypes.js', /non-empty array of strings/],
+    [{ forwardError: 'yes' }, 'forwardError', /a boolean/],
+    [{ apiVersion: 9 }, 'apiVersion', /7 or 8/],
     [{ mimeTypeDefault: 1 }, 'mimeTypeDefault', /a string/],
     [{ index: 1 }, 'index', /a boolean or a string/],
     [{ serverSideRender: 'yes' }, 'serverSideRender', /a boolean/],
@@ -73,13 +81,16 @@ describe('validateOptions', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(OptionsError);
-    expect((error as OptionsError).option).toBe(option);
-    expect((error as OptionsError).message).toContain(`"${option}"`);
-    expect((error as OptionsError).message).toMatch(message);
+    expect(error).toBeInstanceOf(MemfsMiddlewareError);
+    expect((error as MemfsMiddlewareError).option).toBe(option);
+    expect((error as MemfsMiddlewareError).code).toBe(
+      /unknown/.test(message.source) ? 'UNKNOWN_OPTION' : 'INVALID_OPTION',
+    );
+    expect((error as MemfsMiddlewareError).message).toContain(`"${option}"`);
+    expect((error as MemfsMiddlewareError).message).toMatch(message);
   });
 
   it('rejects a non-object', () => {
-    expect(() => validateOptions('x')).toThrow(OptionsError);
+    expect(() => validateOptions('x')).toThrow(MemfsMiddlewareError);
   });
 });

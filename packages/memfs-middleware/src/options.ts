@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Configuration } from 'webpack';
 import type { MiddlewareContext } from './context';
-import { OptionsError } from './errors';
+import { optionError } from './errors';
 
 /** A header value as `ServerResponse#setHeader` takes it. */
 export type HeaderValue = string | number | readonly string[];
@@ -53,21 +53,27 @@ export interface ServedFileSystem {
 
 export type StatsOption = Configuration['stats'];
 
+/** The webpack-dev-middleware major whose API is followed where 7 and 8 differ. */
+export type ApiVersion = 7 | 8;
+
 export interface CacheControlObject {
   /** Milliseconds (webpack-dev-middleware's unit); default one year. */
   maxAge?: number;
   immutable?: boolean;
 }
 
-/** The options of webpack-dev-middleware 7: same names, types and defaults. */
+/** The options of webpack-dev-middleware 7 and 8: same names, types and defaults. */
 export interface MemfsMiddlewareOptions {
   /** Defaults to `output.publicPath`; `auto` and `''` mean `/`; `[fullhash]` is substituted. */
   publicPath?: string | ((pathData: object, assetInfo?: object) => string);
   /** Defaults to the compiler's `stats`; `false` prints nothing. */
   stats?: StatsOption;
   headers?: Readonly<Record<string, HeaderValue>> | HeaderList | HeadersFunction;
-  /** Extra extension → type pairs, e.g. `{ phtml: 'text/html' }` (this instance only). */
-  mimeTypes?: Readonly<Record<string, string>>;
+  /**
+   * Extra extension → type pairs, e.g. `{ phtml: 'text/html' }` or, as in mime-db,
+   * `{ phtml: ['text/html'] }` (the first type is used). This instance only.
+   */
+  mimeTypes?: Readonly<Record<string, string | readonly string[]>>;
   mimeTypeDefault?: string;
   /** Default `index.html`; `false` turns directory indexes off. */
   index?: boolean | string;
@@ -82,9 +88,26 @@ export interface MemfsMiddlewareOptions {
   lastModified?: boolean;
   /** `true`, a number of **milliseconds**, a verbatim string, or `{ maxAge (ms), immutable }`. */
   cacheControl?: boolean | number | string | CacheControlObject;
-  /** Serve assets webpack marks `immutable` with `public, max-age=31536000, immutable`. */
+  /**
+   * Serve assets webpack marks `immutable` with `public, max-age=31536000, immutable`.
+   * Default off with `apiVersion: 7`, on with `apiVersion: 8` (as in each major).
+   */
   cacheImmutable?: boolean;
   modifyResponseData?: ModifyResponseData;
+  /**
+   * webpack-dev-middleware 8: errors (400, 403, 404 from the fs, 412, 416, 500) go to
+   * `next(error)` with `error.statusCode`, with the headers set so far removed, instead of
+   * the error page. Koa, Hono and hapi call their `next` instead (as wdm 8 does); Fastify
+   * hands the error to its error handler.
+   */
+  forwardError?: boolean;
+  /**
+   * Which webpack-dev-middleware major's API to follow where they conflict. `7` (default):
+   * `getFilenameFromUrl(url)` returns the filename, `cacheImmutable` defaults to off. `8`:
+   * `getFilenameFromUrl(url)` resolves to `{ filename, extra }` (and rejects for 400/403
+   * paths), `cacheImmutable` defaults to on. Everything else is the same in both.
+   */
+  apiVersion?: ApiVersion;
 }
 
 const STATS_PRESETS = [
@@ -108,7 +131,7 @@ function describe(value: unknown): string {
 }
 
 function fail(name: string, expected: string, value: unknown): never {
-  throw new OptionsError(name, `expected ${expected}, got ${describe(value)}`);
+  throw optionError('INVALID_OPTION', name, `expected ${expected}, got ${describe(value)}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -152,7 +175,14 @@ const checks: Record<keyof MemfsMiddlewareOptions, Check> = {
   mimeTypes: (v, n) => {
     if (!isPlainObject(v)) fail(n, 'an object of extension → MIME type', v);
     for (const [key, value] of Object.entries(v)) {
-      if (typeof value !== 'string') fail(`${n}.${key}`, 'a string', value);
+      if (typeof value === 'string') continue;
+      if (
+        Array.isArray(value) &&
+        value.length > 0 &&
+        value.every((item) => typeof item === 'string')
+      )
+        continue;
+      fail(`${n}.${key}`, 'a string or a non-empty array of strings', value);
     }
   },
   mimeTypeDefault: (v, n) => {
@@ -198,7 +228,11 @@ const checks: Record<keyof MemfsMiddlewareOptions, Check> = {
       } else if (key === 'immutable') {
         if (typeof value !== 'boolean') fail(`${n}.immutable`, 'a boolean', value);
       } else {
-        throw new OptionsError(`${n}.${key}`, 'unknown property (expected maxAge or immutable)');
+        throw optionError(
+          'UNKNOWN_OPTION',
+          `${n}.${key}`,
+          'unknown property (expected maxAge or immutable)',
+        );
       }
     }
   },
@@ -208,15 +242,21 @@ const checks: Record<keyof MemfsMiddlewareOptions, Check> = {
   modifyResponseData: (v, n) => {
     if (typeof v !== 'function') fail(n, 'a function', v);
   },
+  forwardError: (v, n) => {
+    if (typeof v !== 'boolean') fail(n, 'a boolean', v);
+  },
+  apiVersion: (v, n) => {
+    if (v !== 7 && v !== 8) fail(n, '7 or 8 (the webpack-dev-middleware major to follow)', v);
+  },
 };
 
-/** The option names webpack-dev-middleware 7 accepts (and so do we). */
+/** The option names webpack-dev-middleware 7 and 8 accept, plus `apiVersion`. */
 export const OPTION_NAMES: readonly (keyof MemfsMiddlewareOptions)[] = Object.keys(
   checks,
 ) as (keyof MemfsMiddlewareOptions)[];
 
 /**
- * Throws an {@link OptionsError} naming the first unknown or mistyped option. `undefined`
+ * Throws a {@link MemfsMiddlewareError} (`code` INVALID_OPTION or UNKNOWN_OPTION, `option`) naming the first unknown or mistyped option. `undefined`
  * values count as absent, as they do in webpack-dev-middleware's schema.
  */
 export function validateOptions(options: unknown): MemfsMiddlewareOptions {
@@ -225,7 +265,11 @@ export function validateOptions(options: unknown): MemfsMiddlewareOptions {
   for (const [name, value] of Object.entries(options)) {
     const check = (checks as Record<string, Check | undefined>)[name];
     if (!check) {
-      throw new OptionsError(name, `unknown option (known options: ${OPTION_NAMES.join(', ')})`);
+      throw optionError(
+        'UNKNOWN_OPTION',
+        name,
+        `unknown option (known options: ${OPTION_NAMES.join(', ')})`,
+      );
     }
     if (value !== undefined) check(value, name);
   }

@@ -1,14 +1,18 @@
 import { join, relative, resolve, sep } from 'node:path';
+import { unescape as unescapeQuery } from 'node:querystring';
 import type { Compilation, MultiStats, Stats } from 'webpack';
 import { getChildStats } from './context';
-import { FilenameError } from './errors';
+import { MemfsMiddlewareError } from './errors';
 import type { MemfsMiddlewareOptions, ServedFileSystem } from './options';
 
 /** One served output: where its files live and under which URL prefix. */
 export interface ServedTarget {
   readonly outputPath: string;
-  /** Decoded URL pathname prefix, always starting with `/`. */
-  readonly publicPath: string;
+  /**
+   * Decoded URL pathname prefix, always starting with `/`; `undefined` for a malformed URL
+   * (nothing is served under it, as webpack-dev-middleware answers 404 there).
+   */
+  readonly publicPath: string | undefined;
   readonly compilation: Compilation;
 }
 
@@ -20,7 +24,8 @@ export interface ResolvedFile {
   readonly immutable: boolean;
 }
 
-const targetCache = new WeakMap<object, ServedTarget[]>();
+// Per options object (each instance may set its own publicPath), then per build.
+const targetCache = new WeakMap<object, WeakMap<object, ServedTarget[]>>();
 
 /** The request-target's path, still encoded, or `undefined` for forms we never serve. */
 export function extractPathname(url: string): string | undefined {
@@ -35,34 +40,57 @@ export function extractPathname(url: string): string | undefined {
   return path;
 }
 
-function safeDecode(text: string): string | undefined {
+/**
+ * Percent-decoding that never throws: valid escapes are decoded, a `%` that starts no valid
+ * escape stays as it is (so a file named `%foo%.js` is reachable as `/%foo%.js`, as in
+ * webpack-dev-middleware). Containment is checked on the result, so this cannot widen it.
+ */
+export function decodePath(text: string): string {
+  return text.includes('%') ? unescapeQuery(text) : text;
+}
+
+function decodesCleanly(text: string): boolean {
   try {
-    return decodeURIComponent(text);
+    decodeURIComponent(text);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-/** Only the pathname of a publicPath counts: `http://127.0.0.1:3000/` and `//cdn/` mean `/`. */
-export function normalizePublicPath(publicPath: string): string {
+/**
+ * Only the pathname of a publicPath counts: `http://127.0.0.1:3000/` and `//cdn/` mean `/`.
+ * A URL that does not parse, or whose user info is not valid percent-encoding, is
+ * `undefined`: webpack-dev-middleware serves nothing under such a publicPath.
+ */
+export function normalizePublicPath(publicPath: string): string | undefined {
   if (publicPath === '' || publicPath === 'auto') return '/';
   let pathname = publicPath;
   if (/^[a-z][a-z0-9+.-]*:/i.test(publicPath) || publicPath.startsWith('//')) {
+    let url: URL;
     try {
-      pathname = new URL(publicPath, 'http://localhost').pathname;
+      url = new URL(publicPath, 'http://localhost');
     } catch {
-      pathname = '/';
+      return undefined;
     }
+    if (!decodesCleanly(url.username) || !decodesCleanly(url.password)) return undefined;
+    pathname = url.pathname;
   }
   if (!pathname.startsWith('/')) pathname = `/${pathname}`;
-  return safeDecode(pathname) ?? pathname;
+  return decodePath(pathname);
 }
 
 export function getServedTargets(
   stats: Stats | MultiStats,
   options: MemfsMiddlewareOptions,
+  onMalformed?: (publicPath: string) => void,
 ): ServedTarget[] {
-  const cached = targetCache.get(stats);
+  let perOptions = targetCache.get(options);
+  if (!perOptions) {
+    perOptions = new WeakMap();
+    targetCache.set(options, perOptions);
+  }
+  const cached = perOptions.get(stats);
   if (cached) return cached;
   const targets: ServedTarget[] = [];
   for (const child of getChildStats(stats)) {
@@ -72,13 +100,11 @@ export function getServedTargets(
     const publicPath = options.publicPath ?? compilation.outputOptions.publicPath ?? '';
     const resolvedPublicPath =
       publicPath === 'auto' ? 'auto' : compilation.getPath(publicPath as string, {});
-    targets.push({
-      outputPath: resolve(outputPath),
-      publicPath: normalizePublicPath(resolvedPublicPath),
-      compilation,
-    });
+    const normalized = normalizePublicPath(resolvedPublicPath);
+    if (normalized === undefined) onMalformed?.(resolvedPublicPath);
+    targets.push({ outputPath: resolve(outputPath), publicPath: normalized, compilation });
   }
-  targetCache.set(stats, targets);
+  perOptions.set(stats, targets);
   return targets;
 }
 
@@ -118,16 +144,19 @@ export function resolveFile(
 ): ResolvedFile | undefined {
   const encoded = extractPathname(url);
   if (encoded === undefined) return undefined;
-  const pathname = safeDecode(encoded);
-  if (pathname === undefined) return undefined;
-  if (pathname.includes('\0')) throw new FilenameError(400, 'Null byte in the request path');
+  const pathname = decodePath(encoded);
+  if (pathname.includes('\0'))
+    throw new MemfsMiddlewareError('INVALID_PATH', 'Null byte in the request path');
   for (const target of targets) {
-    if (!pathname.startsWith(target.publicPath)) continue;
+    if (target.publicPath === undefined || !pathname.startsWith(target.publicPath)) continue;
     const rest = pathname.slice(target.publicPath.length);
     // `join` keeps a leading `/` in `rest` relative; `resolve` then normalizes what is left.
     const candidate = resolve(join(target.outputPath, rest));
     if (!isInside(target.outputPath, candidate)) {
-      throw new FilenameError(403, 'The request path resolves outside the output folder');
+      throw new MemfsMiddlewareError(
+        'FORBIDDEN_PATH',
+        'The request path resolves outside the output folder',
+      );
     }
     let filename = candidate;
     let stat = statOrUndefined(fs, filename);

@@ -93,6 +93,8 @@ export function listen(handler: RequestListener | Server): Promise<TestServer> {
 export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** Name/value pairs as received, repeats kept (`headers` folds them). */
+  rawHeaders: string[];
   body: Buffer;
   text: string;
 }
@@ -124,6 +126,7 @@ export function get(
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
+            rawHeaders: res.rawHeaders,
             body,
             text: body.toString('utf8'),
           });
@@ -150,4 +153,9 @@ export function withFallThrough(
       res.end('next');
     });
   };
+}
+
+/** How often a header came on the wire (case-insensitive). */
+export function countHeader(reply: Reply, name: string): number {
+  return reply.rawHeaders.filter((item, i) => i % 2 === 0 && item.toLowerCase() === name).length;
 }

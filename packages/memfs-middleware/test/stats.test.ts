@@ -8,6 +8,7 @@ let middleware: MemfsMiddleware | undefined;
 
 afterEach(async () => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   await new Promise<void>((resolve) =>
     middleware ? middleware.close(() => resolve()) : resolve(),
   );
@@ -16,7 +17,9 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function buildWith(stats: false | 'minimal'): Promise<{ renders: number; logged: string[] }> {
+async function buildWith(
+  stats: false | 'minimal' | { preset: 'minimal'; colors: boolean },
+): Promise<{ renders: number; logged: string[] }> {
   fixture = await createFixture();
   const render = vi.spyOn(webpack.Stats.prototype, 'toString');
   const logged: string[] = [];
@@ -40,5 +43,36 @@ describe('stats printing', () => {
     const { renders, logged } = await buildWith('minimal');
     expect(renders).toBe(1);
     expect(logged.join('\n')).toMatch(/compiled successfully/);
+  });
+});
+
+// ESC [ … m, built from its code so the source holds no control character.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
+
+describe('stats colours (as webpack-dev-middleware: webpack.cli.isColorSupported)', () => {
+  it('colours the stats where colours are supported (FORCE_COLOR)', async () => {
+    vi.stubEnv('NO_COLOR', undefined);
+    vi.stubEnv('FORCE_COLOR', '1');
+    const { logged } = await buildWith('minimal');
+    expect(logged.join('\n')).toMatch(ANSI);
+    expect(logged.join('\n').replace(new RegExp(ANSI.source, 'g'), '')).toMatch(
+      /compiled successfully/,
+    );
+  });
+
+  it('prints plain stats with NO_COLOR, and when the stats options say colors: false', async () => {
+    vi.stubEnv('FORCE_COLOR', undefined);
+    vi.stubEnv('NO_COLOR', '1');
+    const plain = await buildWith('minimal');
+    expect(plain.logged.join('\n')).toMatch(/compiled successfully/);
+    expect(plain.logged.join('\n')).not.toMatch(ANSI);
+    await new Promise<void>((resolve) => middleware?.close(() => resolve()));
+    await fixture?.cleanup();
+    vi.restoreAllMocks();
+    vi.stubEnv('NO_COLOR', undefined);
+    vi.stubEnv('FORCE_COLOR', '1');
+    const off = await buildWith({ preset: 'minimal', colors: false });
+    expect(off.logged.join('\n')).toMatch(/compiled successfully/);
+    expect(off.logged.join('\n')).not.toMatch(ANSI);
   });
 });

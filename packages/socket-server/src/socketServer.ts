@@ -133,7 +133,10 @@ export interface SocketServer {
 function normalizePath(path: string | undefined): string {
   const value = path ?? DEFAULT_SOCKET_PATH;
   if (!value.startsWith('/')) {
-    throw createInvalidOptionError(`path must start with "/" (got ${JSON.stringify(value)})`);
+    throw createInvalidOptionError(
+      'path',
+      `path must start with "/" (got ${JSON.stringify(value)})`,
+    );
   }
   return value;
 }
@@ -141,7 +144,10 @@ function normalizePath(path: string | undefined): string {
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!(typeof value === 'number' && value > 0)) {
-    throw createInvalidOptionError(`${name} must be a positive number (got ${String(value)})`);
+    throw createInvalidOptionError(
+      name,
+      `${name} must be a positive number (got ${String(value)})`,
+    );
   }
   return value;
 }
@@ -156,7 +162,10 @@ function resolveTransport(options: SocketServerOptions): SocketTransportFactory 
       return createSockjsTransport(options.sockjs);
     default: {
       const unknownTransport: never = transport;
-      throw createInvalidOptionError(`unknown transport ${JSON.stringify(unknownTransport)}`);
+      throw createInvalidOptionError(
+        'transport',
+        `unknown transport ${JSON.stringify(unknownTransport)}`,
+      );
     }
   }
 }

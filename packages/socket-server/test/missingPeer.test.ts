@@ -20,7 +20,7 @@ it('names the missing package when sockjs is chosen but not installed', async ()
     error = caught;
   }
   expect(error).toBeInstanceOf(SocketServerError);
-  expect(error).toMatchObject({ code: 'MISSING_PEER_DEPENDENCY' });
+  expect(error).toMatchObject({ code: 'MISSING_PEER', option: 'transport' });
   expect((error as Error).message).toMatch(/"sockjs" package/);
   // ws needs nothing optional.
   const sockets = createSocketServer();

@@ -191,7 +191,12 @@ describe('ws transport', () => {
 
   it('rejects bad options with a SocketServerError', () => {
     expect(() => createSocketServer({ path: 'ws' })).toThrow(SocketServerError);
-    expect(() => createSocketServer({ maxPayload: 0 })).toThrow(/maxPayload/);
+    expect(() => createSocketServer({ path: 'ws' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION', option: 'path' }),
+    );
+    expect(() => createSocketServer({ maxPayload: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION', option: 'maxPayload' }),
+    );
   });
 
   it('emits decoded client frames and ignores the rest', async () => {
