@@ -165,6 +165,8 @@ export async function startServe(
   const useColor = shouldUseColor(args.color, io.env, io.stdout);
   const colors = createColors(useColor);
 
+  // As `webpack serve` (webpack-cli, webpack-dev-server): configs read it to tell serve from build.
+  process.env.WEBPACK_SERVE ??= 'true';
   const configFile = findConfigFile(io.cwd, args.config);
   const exported = configFile ? await importConfigFile(configFile, startOptions) : {};
   const resolved = await resolveConfigExport(

@@ -219,6 +219,39 @@ describe('config files loaded by plain Node (built package)', () => {
 });
 
 describe('hmrkit serve end to end (spawned bin)', () => {
+  it('sets WEBPACK_SERVE=true in the environment before the config is loaded', async () => {
+    const { dir } = await project({
+      'src/index.js': APP_SOURCE,
+      'webpack.config.mjs': `export default {
+  mode: 'development',
+  devtool: false,
+  output: { filename: process.env.WEBPACK_SERVE === 'true' ? 'serve.js' : 'build.js' },
+};`,
+    });
+    const env = childEnv();
+    delete env.WEBPACK_SERVE;
+    const child = spawn('node', [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const url = await waitFor(
+      () => child.exitCode === null && /Local: {3}(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1],
+      { timeoutMs: 20_000, message: 'the URL line' },
+    );
+    await waitFor(() => /compiled in \d+ ms\n/.test(stdout), {
+      timeoutMs: 20_000,
+      message: 'a build',
+    });
+    expect((await fetch(`${url}serve.js`)).status).toBe(200);
+    expect((await fetch(`${url}build.js`)).status).toBe(404);
+  }, 40_000);
+
   it('prints the URL and a ✓ line, serves the page, and stops on SIGINT with exit code 0', async () => {
     const { dir } = await project({
       'src/index.js': APP_SOURCE,

@@ -9,7 +9,7 @@ export {
   resolveClientOptions,
 } from './options';
 export type { CreateOverlayOptions, Overlay, OverlayState } from './overlay';
-export { createOverlay, OVERLAY_TAG } from './overlay';
+export { createOverlay, OPEN_EDITOR_PATH, OVERLAY_TAG } from './overlay';
 export type { ProgressIndicator } from './progress';
 export { createProgressIndicator, PROGRESS_TAG } from './progress';
 export type { ReconnectingSocket, ReconnectingSocketOptions } from './socket';

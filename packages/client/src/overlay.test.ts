@@ -37,6 +37,23 @@ describe('createOverlay', () => {
     expect(root.querySelectorAll('.badge.warning')).toHaveLength(1);
   });
 
+  it("links a problem's file name to the editor (moduleIdentifier), not ones without it", () => {
+    const opened: string[] = [];
+    const overlay = createOverlay({ openInEditor: (file) => opened.push(file) });
+    overlay.showBuildProblems(
+      [{ message: 'boom', moduleName: './src/a.js', moduleIdentifier: '/app/src/a.js' }],
+      [{ message: 'no module' }, { message: 'w', moduleName: './src/b.js' }],
+    );
+    const links = shadow().querySelectorAll('a.where');
+    expect(links).toHaveLength(1);
+    expect(links[0]?.getAttribute('href')).toBe(
+      '/webpack-dev-server/open-editor?fileName=%2Fapp%2Fsrc%2Fa.js',
+    );
+    (links[0] as HTMLElement).click();
+    expect(opened).toEqual(['/app/src/a.js']);
+    expect(shadow().querySelectorAll('span.where')).toHaveLength(1);
+  });
+
   it('is dismissed by its button and by Escape, and hidden by an empty build', () => {
     const overlay = createOverlay();
     overlay.showBuildProblems([{ message: 'x' }], []);

@@ -19,6 +19,23 @@ export interface CreateOverlayOptions {
   document?: Document;
   /** `client.overlay.trustedTypesPolicyName`: the policy used for the colourised messages. */
   trustedTypesPolicyName?: string;
+  /**
+   * Opens a problem's file (its `moduleIdentifier`) in the developer's editor
+   * when its name is clicked. @default a request to the dev server's
+   * `/webpack-dev-server/open-editor?fileName=…` (webpack-dev-server's route)
+   */
+  openInEditor?: (fileName: string) => void;
+}
+
+/** The dev server route that opens a file in the editor (webpack-dev-server's). */
+export const OPEN_EDITOR_PATH = '/webpack-dev-server/open-editor';
+
+const openEditorUrl = (fileName: string): string =>
+  `${OPEN_EDITOR_PATH}?fileName=${encodeURIComponent(fileName)}`;
+
+function requestOpenInEditor(fileName: string): void {
+  // Nothing to show either way: the server answers an empty 200 (or 403 cross-origin).
+  fetch(openEditorUrl(fileName)).catch(() => {});
 }
 
 /** The overlay's element name; a custom element name so page selectors like `div` miss it. */
@@ -46,6 +63,8 @@ button:hover,button:focus-visible{background:#30363d;outline:none}
   background:#da3633;color:#fff}
 .badge.warning{background:#9e6a03}
 .where{color:#79c0ff;word-break:break-all}
+a.where{text-decoration:underline dotted;cursor:pointer}
+a.where:hover,a.where:focus-visible{text-decoration:underline;outline:none}
 pre{margin:0;padding:12px 14px;font:13px/1.6 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
   white-space:pre-wrap;word-break:break-word;color:#e6edf3;background:#0d1117;max-height:55vh;overflow:auto}
 footer{padding:10px 20px;border-top:1px solid #30363d;color:#8b949e;font-size:12px}
@@ -63,6 +82,8 @@ interface Item {
   kind: 'error' | 'warning';
   where: string;
   message: string;
+  /** The module's identifier: its name opens it in the editor. */
+  file?: string;
 }
 
 type HtmlPolicy = { createHTML(html: string): unknown };
@@ -79,6 +100,12 @@ function createPolicy(view: Window | null, name: string | undefined): HtmlPolicy
 function describeProblem(problem: CompileProblem): string {
   const where = problem.moduleName ?? problem.file ?? '';
   return [where, problem.loc].filter(Boolean).join(' ');
+}
+
+function toItem(kind: Item['kind'], problem: CompileProblem): Item {
+  const item: Item = { kind, where: describeProblem(problem), message: problem.message };
+  if (problem.moduleIdentifier) item.file = problem.moduleIdentifier;
+  return item;
 }
 
 function describeRuntimeError(error: unknown): Item {
@@ -107,6 +134,7 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 /** The error overlay: a shadow-DOM panel, dismissed with its button or Escape. */
 export function createOverlay(options: CreateOverlayOptions = {}): Overlay {
   const doc = options.document ?? globalThis.document;
+  const openInEditor = options.openInEditor ?? requestOpenInEditor;
   let host: HTMLElement | undefined;
   let root: ShadowRoot | undefined;
   let state: OverlayState = 'hidden';
@@ -164,7 +192,17 @@ export function createOverlay(options: CreateOverlayOptions = {}): Overlay {
       const section = el('section', `item ${item.kind}`);
       const head = el('div', 'item-head');
       head.append(el('span', `badge ${item.kind}`, item.kind.toUpperCase()));
-      if (item.where) head.append(el('span', 'where', item.where));
+      if (item.where && item.file) {
+        const file = item.file;
+        const link = el('a', 'where open', item.where);
+        link.href = openEditorUrl(file);
+        link.title = 'Open in editor';
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          openInEditor(file);
+        });
+        head.append(link);
+      } else if (item.where) head.append(el('span', 'where', item.where));
       const pre = el('pre');
       setHtml(pre, ansiToHtml(item.message));
       section.append(head, pre);
@@ -199,16 +237,8 @@ export function createOverlay(options: CreateOverlayOptions = {}): Overlay {
       state = 'build';
       runtimeItems = [];
       const items: Item[] = [
-        ...errors.map((p) => ({
-          kind: 'error' as const,
-          where: describeProblem(p),
-          message: p.message,
-        })),
-        ...warnings.map((p) => ({
-          kind: 'warning' as const,
-          where: describeProblem(p),
-          message: p.message,
-        })),
+        ...errors.map((p) => toItem('error', p)),
+        ...warnings.map((p) => toItem('warning', p)),
       ];
       const counts = [
         errors.length ? plural(errors.length, 'error') : '',

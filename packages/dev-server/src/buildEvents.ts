@@ -1,6 +1,12 @@
 import type { ServerMessage } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
-import { getCompilers, PLUGIN_NAME, type SetupContext, setupCompilers } from './compiler';
+import {
+  getCompilers,
+  getPrimaryCompiler,
+  PLUGIN_NAME,
+  type SetupContext,
+  setupCompilers,
+} from './compiler';
 import { type BuildMessenger, createProgressFrame, summarizeStats } from './messages';
 import type { NormalizedOptions } from './options';
 
@@ -44,9 +50,15 @@ export function hookBuildEvents(
   // Frames go out in `done`, before the middleware prints stats (on the next tick).
   // Stage -100: before other `done` taps (a CLI's status line, stats printing), so the
   // browser hears `ok` first.
+  // webpack-dev-server reads `stats.warningsFilter` from the (primary) compiler's config.
+  const statsOption = getPrimaryCompiler(compiler).options.stats;
+  const warningsFilter =
+    typeof statsOption === 'object' && statsOption !== null
+      ? (statsOption as { warningsFilter?: unknown }).warningsFilter
+      : undefined;
   compiler.hooks.done.tap({ name: PLUGIN_NAME, stage: -100 }, (stats: Stats | MultiStats) => {
     onDone(stats);
-    broadcast(messenger.afterBuild(summarizeStats(stats)));
+    broadcast(messenger.afterBuild(summarizeStats(stats, warningsFilter)));
   });
 }
 

@@ -47,13 +47,19 @@ const STATS_JSON_OPTIONS = {
  * Reads a build into a summary. Problems go through the protocol's whitelist,
  * so nothing but message/module/loc/… leaves the process.
  */
-export function summarizeStats(stats: StatsLike): BuildSummary {
+export function summarizeStats(
+  stats: StatsLike,
+  /** webpack's `stats.warningsFilter` of the config: matching warnings are not sent (as webpack-dev-server). */
+  warningsFilter?: unknown,
+): BuildSummary {
   // A clean build (every edit that compiles) needs no toJson at all: it builds a stats
   // factory and walks the compilation, time spent between webpack's `done` and `ok`.
   if (stats.hash && stats.hasErrors?.() === false && stats.hasWarnings?.() === false) {
     return { hash: stats.hash, errors: [], warnings: [] };
   }
-  const json = stats.toJson(STATS_JSON_OPTIONS);
+  const json = stats.toJson(
+    warningsFilter === undefined ? STATS_JSON_OPTIONS : { ...STATS_JSON_OPTIONS, warningsFilter },
+  );
   return {
     hash: stats.hash ?? json.hash ?? '',
     errors: normalizeProblems(json.errors),

@@ -43,6 +43,11 @@ export function requireFrom(request: string, fromDir: string): unknown {
   return path === undefined ? undefined : ownRequire(path);
 }
 
+/** Loads one of our own dependencies (CommonJS), when it is first needed. */
+export function loadOwn(request: string): unknown {
+  return ownRequire(request);
+}
+
 /** Resolves one of our own packages' files (the client and runtime entries). */
 export function resolveOwn(request: string): string {
   return ownRequire.resolve(request);

@@ -7,7 +7,7 @@ import { createCompressMiddleware } from './compress';
 import { DevServerError } from './errors';
 import { finalHandler } from './middlewares/finalHandler';
 import { createHistoryFallbackMiddleware } from './middlewares/historyFallback';
-import { escapeHtml, isReadRequest } from './middlewares/request';
+import { escapeHtml, isReadRequest, sendText } from './middlewares/request';
 import {
   createHostCheckOptions,
   createSecurityMiddleware,
@@ -15,6 +15,7 @@ import {
 } from './middlewares/security';
 import { createServeIndexMiddleware } from './middlewares/serveIndex';
 import { createStaticMiddleware } from './middlewares/static';
+import { openInEditor } from './openEditor';
 import type { NormalizedOptions } from './options';
 
 export interface RoutesContext {
@@ -26,7 +27,11 @@ export interface RoutesContext {
   proxies: readonly Middleware[];
   /** `/webpack-dev-server/invalidate`: rebuild. */
   invalidate(): void;
-  logger: { log(...args: unknown[]): void };
+  logger: {
+    log(...args: unknown[]): void;
+    info(...args: unknown[]): void;
+    warn(message: string): void;
+  };
 }
 
 /**
@@ -67,6 +72,21 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
     },
   });
   list.push({
+    name: 'webpack-dev-server-open-editor',
+    path: '/webpack-dev-server/open-editor',
+    middleware: (req, res, next) => {
+      if (!isReadRequest(req)) return next();
+      // Same-origin only (webpack-dev-server 6's rule): Sec-Fetch-Site, else Origin vs Host.
+      if (!isSameSiteRequest(req, options.allowedHosts)) {
+        sendText(res, 403, 'Cross-Origin request blocked');
+        return;
+      }
+      const fileName = new URL(req.url ?? '/', 'http://localhost').searchParams.get('fileName');
+      if (fileName) openInEditor(fileName, context.logger);
+      res.end();
+    },
+  });
+  list.push({
     name: 'webpack-dev-server-assets',
     path: '/webpack-dev-server',
     middleware: (req, res, next) => {
@@ -80,6 +100,9 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   for (const proxy of context.proxies) {
     list.push({ name: 'http-proxy-middleware', middleware: proxy });
   }
+  // Again after the proxies, as webpack-dev-server 5 does: a path a `bypass` returned is
+  // served from the bundle.
+  if (context.proxies.length > 0) list.push({ name: 'webpack-dev-middleware', middleware: dev });
   const statics: NamedMiddleware[] = [];
   options.static.forEach((item, index) => {
     const serve = createStaticMiddleware(item, index);

@@ -98,6 +98,9 @@ export class DevServer {
         'new DevServer(options, compiler) needs a webpack or Rspack Compiler or MultiCompiler as its second argument.',
       );
     }
+    // webpack-dev-server sets it as soon as it is loaded; code that runs later (plugins, a
+    // config evaluated after this) can tell serving from building.
+    process.env.WEBPACK_SERVE ??= 'true';
     const compiler = anyCompiler as Compiler | MultiCompiler;
     this.compiler = compiler;
     const primary = getPrimaryCompiler(compiler);

@@ -3,13 +3,20 @@
 // recovers, a web worker's own socket, webSocketServer: false, and the
 // overlay's "open in editor" link. The page loads our built client and
 // runtime (dist), so `pnpm build` first (the root test script does).
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, getFreePort, waitFor } from '@hmrkit/test-utils';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Configuration } from 'webpack';
 import { DevServer, type DevServerOptions } from '../src/index';
-import { createCompiler, createMultiCompiler, createProject, type Project } from './helpers';
+import {
+  createCompiler,
+  createMultiCompiler,
+  createProject,
+  installFakeEditor,
+  type Project,
+} from './helpers';
 
 const INDEX_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>fixture</title></head>
 <body><div id="out"></div><script src="/main.js"></script></body></html>`;
@@ -160,5 +167,29 @@ if (import.meta.webpackHot) import.meta.webpackHot.accept('./value.js', () => po
     // Applied in the worker over its own socket: the page was not reloaded.
     expect(await p.evaluate(() => (window as { marker?: string }).marker)).toBe('kept');
     expect(rejected).toEqual([]);
+  });
+});
+
+describe("in Chromium: the overlay opens a problem's file in the editor", () => {
+  it('clicking the file name of a compile error runs the editor on that file', async () => {
+    const saved = process.env.LAUNCH_EDITOR;
+    try {
+      const { page: p, console: lines } = await open({
+        'src/index.js': "import './broken.js';\n",
+        'src/broken.js': 'export const fine = 1;\n',
+      });
+      await until(() => lines.some((l) => l.includes('Waiting for update signal')), 'the runtime');
+      const opened = installFakeEditor(project!);
+      project!.write('src/broken.js', 'export const = ;\n');
+      const link = p.locator('hmrkit-overlay a.where');
+      await link.first().waitFor({ timeout: 30_000 });
+      expect(await link.first().textContent()).toContain('./src/broken.js');
+      await link.first().click();
+      await until(() => existsSync(opened), 'the editor to be started');
+      expect(readFileSync(opened, 'utf8')).toBe(`${join(project!.dir, 'src/broken.js')}\n`);
+    } finally {
+      if (saved === undefined) delete process.env.LAUNCH_EDITOR;
+      else process.env.LAUNCH_EDITOR = saved;
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir, waitFor } from '@hmrkit/test-utils';
 import webpack, { type Compiler, type Configuration, type MultiCompiler } from 'webpack';
@@ -126,4 +126,17 @@ export async function request(
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * A stand-in editor for launch-editor (`LAUNCH_EDITOR`): a script that writes
+ * the arguments it was started with to `opened.txt`, whose path it returns.
+ * The caller restores `process.env.LAUNCH_EDITOR`.
+ */
+export function installFakeEditor(project: Project): string {
+  const opened = join(project.dir, 'opened.txt');
+  project.write('editor.sh', `#!/bin/sh\nprintf '%s\\n' "$@" >> "${opened}"\n`);
+  chmodSync(join(project.dir, 'editor.sh'), 0o755);
+  process.env.LAUNCH_EDITOR = join(project.dir, 'editor.sh');
+  return opened;
 }

@@ -372,6 +372,7 @@ describe('DevServer: HTTP', () => {
       'compression',
       'webpack-dev-middleware',
       'webpack-dev-server-invalidate',
+      'webpack-dev-server-open-editor',
       'webpack-dev-server-assets',
     ]);
   });

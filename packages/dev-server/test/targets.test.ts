@@ -88,3 +88,17 @@ describe('DevServer: webSocketServer: false', () => {
     expect(outcome).toBe('error');
   });
 });
+
+describe('DevServer: WEBPACK_SERVE', () => {
+  it('is "true" in the environment once a DevServer exists, as webpack-dev-server sets it', () => {
+    const before = process.env.WEBPACK_SERVE;
+    delete process.env.WEBPACK_SERVE;
+    try {
+      new DevServer({ static: false }, createCompiler(process.cwd()));
+      expect(process.env.WEBPACK_SERVE).toBe('true');
+    } finally {
+      if (before === undefined) delete process.env.WEBPACK_SERVE;
+      else process.env.WEBPACK_SERVE = before;
+    }
+  });
+});
