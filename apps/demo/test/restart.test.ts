@@ -2,7 +2,7 @@
 // started again on the same port while a page stays open in Chromium. In
 // process (a new DevServer on a new compiler) and as a user does it (`hmrkit
 // serve` stopped with Ctrl-C, SIGINT, and run again), for both transports.
-import { writeFile } from 'node:fs/promises';
+import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DevServer } from '@hmrkit/dev-server';
@@ -134,6 +134,13 @@ async function createProjectCopy(): Promise<AppCopy> {
     join(app.dir, 'package.json'),
     `${JSON.stringify({ name: 'restart-copy', private: true, type: 'module' }, null, 2)}\n`,
   );
+  // Files written a moment before webpack starts watching count as changed
+  // once it watches, and it rebuilds right after the first build: dated a
+  // minute back, the first build is the only one until a test edits.
+  const past = new Date(Date.now() - 60_000);
+  for (const entry of await readdir(app.dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) await utimes(join(entry.parentPath, entry.name), past, past);
+  }
   return app;
 }
 
@@ -223,6 +230,7 @@ describe.each<Transport>(['ws', 'sockjs'])('restart in process (%s)', (transport
       await makeState(page, 3, 'typed before the restart');
       const bootId = await page.bootId();
       const oldHash = pageHash(page);
+      const mark = page.manifests.length;
       await stopUnder(page);
       await app.edit('src/greeting.ts', (s) => s.replace(GREETING, 'Hello, edited while down'));
       await start();
@@ -231,7 +239,7 @@ describe.each<Transport>(['ws', 'sockjs'])('restart in process (%s)', (transport
       expect(page.loads()).toBe(1);
       await expectStateKept(page, 3, 'typed before the restart');
       // One update, from the hash the page ran before the restart.
-      expect(page.manifests).toEqual([`/main.${oldHash}.hot-update.json`]);
+      expect(page.manifests.slice(mark)).toEqual([`/main.${oldHash}.hot-update.json`]);
       expect(unexpectedErrors(page)).toEqual([]);
     },
   );
@@ -267,6 +275,7 @@ describe.each<Transport>(['ws', 'sockjs'])('restart in process (%s)', (transport
       await makeState(page, 2, 'lost by the reload');
       const bootId = await page.bootId();
       const oldHash = pageHash(page);
+      const mark = page.manifests.length;
       await stopUnder(page);
       // A new output.uniqueName changes the runtime's globals: an update computed
       // from the old records would load into a page that cannot run it.
@@ -292,7 +301,7 @@ describe.each<Transport>(['ws', 'sockjs'])('restart in process (%s)', (transport
       expect(page.loads()).toBe(2);
       expect(await page.bootId()).toBe(newBootId);
       // The one error: the manifest from the old hash, which the new build does not have.
-      expect(page.manifests[0]).toBe(`/main.${oldHash}.hot-update.json`);
+      expect(page.manifests[mark]).toBe(`/main.${oldHash}.hot-update.json`);
       expect(unexpectedErrors(page)).toEqual([NOT_FOUND]);
     },
   );
@@ -301,6 +310,7 @@ describe.each<Transport>(['ws', 'sockjs'])('restart in process (%s)', (transport
     const page = demo as WatchedPage;
     await makeState(page, 1, 'lost by the reload');
     const oldHash = pageHash(page);
+    const mark = page.manifests.length;
     await stopUnder(page);
     await writeFile(recordsFile(app), '{"hash": "0123", "chunkHashes": ');
     await app.edit('src/greeting.ts', (s) => s.replace(GREETING, 'Hello after corrupt records'));
@@ -315,7 +325,7 @@ describe.each<Transport>(['ws', 'sockjs'])('restart in process (%s)', (transport
     await app.edit('src/greeting.ts', (s) => s.replace('after corrupt records', 'once more'));
     await page.waitForText('#greeting', 'Hello once more');
     expect(page.loads()).toBe(2);
-    expect(page.manifests[0]).toBe(`/main.${oldHash}.hot-update.json`);
+    expect(page.manifests[mark]).toBe(`/main.${oldHash}.hot-update.json`);
     expect(unexpectedErrors(page)).toEqual([NOT_FOUND]);
   });
 });
@@ -344,6 +354,7 @@ describe.each<Transport>(['ws', 'sockjs'])('hmrkit serve stopped with SIGINT (%s
     await makeState(page, 4, 'through two restarts');
     const bootId = await page.bootId();
     const firstHash = pageHash(page);
+    const mark = page.manifests.length;
 
     // Ctrl-C, an edit while it is down, start again: the edit arrives hot.
     let before = page.console.length;
@@ -352,7 +363,7 @@ describe.each<Transport>(['ws', 'sockjs'])('hmrkit serve stopped with SIGINT (%s
     await app.edit('src/greeting.ts', (s) => s.replace(GREETING, 'Hello, edited while down'));
     server = await start();
     await page.waitForText('#greeting', 'Hello, edited while down', 45_000);
-    expect(page.manifests).toEqual([`/main.${firstHash}.hot-update.json`]);
+    expect(page.manifests.slice(mark)).toEqual([`/main.${firstHash}.hot-update.json`]);
 
     // Ctrl-C again, no edit: the page stays as it is.
     before = page.console.length;
