@@ -117,10 +117,15 @@ const devtool = process.env.BENCH_DEVTOOL ?? 'false';
 // subtract the rebuild from the measured latency (identical for both servers).
 class BenchStatsPlugin {
   apply(compiler) {
-    compiler.hooks.done.tap('BenchStatsPlugin', (stats) => {
+    // doneAt is taken before any dev server's done tap (stage -1000), the line written after them.
+    let doneAt = 0;
+    compiler.hooks.done.tap({ name: 'BenchStatsPlugin', stage: -1000 }, () => {
+      doneAt = Date.now();
+    });
+    compiler.hooks.done.tap({ name: 'BenchStatsPlugin', stage: 1000 }, (stats) => {
       const file = process.env.BENCH_STATS_FILE;
       if (!file) return;
-      const line = { hash: stats.hash, startTime: stats.startTime, endTime: stats.endTime, doneAt: Date.now() };
+      const line = { hash: stats.hash, startTime: stats.startTime, endTime: stats.endTime, doneAt };
       appendFileSync(file, JSON.stringify(line) + '\\n');
     });
   }
@@ -133,7 +138,12 @@ export default {
   output: { path: fileURLToPath(new URL('dist/', import.meta.url)) },
   devtool: devtool === 'false' ? false : devtool,
   plugins: [new HtmlWebpackPlugin({ title: 'hmrkit bench' }), new BenchStatsPlugin()],
-  devServer: { hot: true, static: false },
+  devServer: {
+    hot: true,
+    static: false,
+    // The network-distance mode puts a proxy in front: the socket URL follows the page.
+    ...(process.env.BENCH_RELATIVE_SOCKET ? { client: { webSocketURL: 'auto://0.0.0.0:0/ws' } } : {}),
+  },
 };
 `;
 

@@ -37,7 +37,11 @@ export function summarizeTarget(sessions, extraColdStarts) {
     leaf: over((e) => e.dom),
     rebuild: over((e) => e.rebuild),
     overhead: over((e) => since(e.dom, e.rebuild)),
+    // HTTP requests the page made between the write and the DOM change (0 with a pushed update).
+    requests: over((e) => (typeof e.requests === 'number' ? e.requests : null)),
     breakdown: {
+      // webpack's done (first done tap) → `ok` received by the page, both on Date.now().
+      doneToPageOk: over((e) => (typeof e.doneToOk === 'number' ? e.doneToOk : null)),
       firstFrame: over((e) => e.firstFrame),
       compileStart: over((e) => e.compileStart),
       hash: over((e) => e.hash),
@@ -117,6 +121,16 @@ export function latencyTable(cells, devtool) {
   const metrics = [
     { name: 'leaf edit → DOM (HMR)', pick: (s) => s.leaf?.median, fmt: fmtMs },
     { name: "webpack's rebuild (floor)", pick: (s) => s.rebuild?.median, fmt: fmtMs },
+    {
+      name: 'HTTP requests per leaf edit (write → DOM)',
+      pick: (s) => s.requests?.median,
+      fmt: (v) => (typeof v === 'number' ? String(v) : '–'),
+    },
+    {
+      name: "webpack's done → `ok` in the page",
+      pick: (s) => s.breakdown.doneToPageOk?.median,
+      fmt: fmtMs,
+    },
     {
       name: 'overhead = HMR − rebuild',
       pick: (s) => s.overhead?.median,

@@ -57,6 +57,7 @@ const { values: flags } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     out: { type: 'string' },
+    rtt: { type: 'string', default: '0' },
     timeout: { type: 'string', default: '120000' },
   },
 });
@@ -84,6 +85,8 @@ const options = {
   footprint: flags['footprint-only'] || (flags.footprint ?? (!smoke && !flags['no-footprint'])),
   profile: flags.profile,
   timeoutMs: int(flags.timeout, 120_000),
+  // Network-distance mode: the page reaches the server through a proxy adding rtt ms per round trip.
+  rttMs: int(flags.rtt, 0),
 };
 const scratchOut = smoke
   ? 'smoke'
@@ -190,6 +193,7 @@ try {
                 unaccepted: options.unaccepted,
                 memEdits: round === 0 ? options.memEdits : 0,
                 timeoutMs: options.timeoutMs,
+                rttMs: options.rttMs,
                 // Both servers are profiled alike; profiling slows them, so a profiled run is
                 // for finding where the time goes, not for the figures.
                 nodeArgs: options.profile
@@ -226,6 +230,7 @@ try {
                   unaccepted: 0,
                   memEdits: 0,
                   timeoutMs: options.timeoutMs,
+                  rttMs: options.rttMs,
                 }),
               );
               colds[target.id].push(result.cold);
@@ -331,22 +336,24 @@ const results = {
 const { sessions: rawSessions, ...head } = results;
 const headJson = JSON.stringify(head, null, 2).slice(0, -2);
 const sessionLines = rawSessions.map((session) => `    ${JSON.stringify(session)}`).join(',\n');
+// The network-distance mode writes its own files next to the loopback ones.
+const suffix = options.rttMs > 0 ? `-rtt${options.rttMs}` : '';
 writeFileSync(
-  join(outDir, 'latest.json'),
+  join(outDir, `latest${suffix}.json`),
   `${headJson},\n  "sessions": [\n${sessionLines}\n  ]\n}\n`,
 );
-writeFileSync(join(outDir, 'latest.md'), markdown);
+writeFileSync(join(outDir, `latest${suffix}.md`), markdown);
 writeFileSync(
-  join(outDir, 'latency.svg'),
+  join(outDir, `latency${suffix}.svg`),
   latencyChart(
     cells,
     options.devtools,
     `${startedAt.toISOString().slice(0, 10)} · ${machine.cpu}, ${machine.cores} cores · Node ${process.version} · webpack ${versions.webpack} · webpack-dev-server ${versions['webpack-dev-server']}`,
   ),
 );
-if (isDefaultOut) updateReadme(markdown);
+if (isDefaultOut && !suffix) updateReadme(markdown);
 process.stdout.write(markdown);
-say(`wrote ${join(outDir, 'latest.json')}, latest.md, latency.svg`);
+say(`wrote ${join(outDir, `latest${suffix}.json`)}, latest${suffix}.md, latency${suffix}.svg`);
 if (failures.length > 0) {
   say(`${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
   process.exitCode = 1;
@@ -410,6 +417,11 @@ function renderMarkdown() {
     `Measured ${date} UTC on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGB} GB RAM, ${machine.os}), Node ${machine.node}, ${machine.chromium ?? 'Chromium'} headless.`,
     `Load during the run: load average ${load.mean.toFixed(1)} (max ${load.max.toFixed(1)}) on ${machine.cores} cores${psi ? `, CPU pressure ${psi.mean.toFixed(0)} % (max ${psi.max.toFixed(0)} %)` : ''}${busy ? ' — **the machine was shared with other work**: wall-clock figures are noisier than ±12 %; server CPU per edit is the least affected figure' : ''}.`,
     `Versions: webpack ${versions.webpack}, webpack-dev-server ${versions['webpack-dev-server']} (webpack-cli ${versions['webpack-cli']}), html-webpack-plugin ${versions['html-webpack-plugin']}${versions['@hmrkit/cli'] ? `, @hmrkit/cli ${versions['@hmrkit/cli']}` : ''} at ${versions.commit ?? 'an unknown commit'}${versions.packagesDirty ? ' (with uncommitted changes in packages/)' : ''}.`,
+    ...(options.rttMs > 0
+      ? [
+          `Network-distance mode: the page reaches each server through a loopback proxy that delays each direction by ${options.rttMs / 2} ms (RTT ${options.rttMs} ms); the socket URL is relative to the page (\`auto://0.0.0.0:0/ws\`).`,
+        ]
+      : []),
     `Method: ${options.rounds} round(s) A B per target and devtool; per session ${options.warmup} warm-up + ${options.edits} measured leaf edits and ${options.unaccepted} unaccepted edits; ${options.cold} extra cold start(s) per round; RSS after ${options.memEdits || '–'} edits in the first round. Medians; ratios are hmrkit / webpack-dev-server.`,
     '',
   ];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { textSource } from './app.mjs';
 import { probeHeap } from './heap.mjs';
+import { startDelayProxy } from './proxy.mjs';
 import {
   getFreePort,
   processTreeCpuMs,
@@ -33,6 +34,9 @@ import {
  *   each hot-update request, ms from the write: request start, response start, response end
  * @property {number | null} compileStart  write → webpack's stats.startTime
  * @property {number | null} rebuild webpack's own build time (stats.endTime − stats.startTime)
+ * @property {number | null} doneToOk  webpack's `done` (the stats plugin's Date.now()) → the page
+ *   receives `ok`: the frame's way out of the server and through the network
+ * @property {number} requests  HTTP requests the page made between the write and the DOM change
  */
 
 /**
@@ -49,6 +53,8 @@ import {
  * @property {number} memEdits    total edits after which to sample RSS again (0: no top-up)
  * @property {number} timeoutMs   per edit and for the first page
  * @property {string[]} [nodeArgs]  node options for the server (e.g. --cpu-prof)
+ * @property {number} [rttMs]  > 0: the page talks to the server through a proxy delaying each
+ *   direction by rttMs / 2 (network-distance mode)
  */
 
 /**
@@ -155,6 +161,10 @@ export async function runSession(options) {
   // The browser's own timing of the update fetches (hot-update.json, then the update chunk).
   /** @type {{ file: string, start: number, firstByte: number, end: number }[]} */
   const fetches = [];
+  // Every HTTP request the page makes (WebSocket frames are not requests), by Date.now().
+  /** @type {number[]} */
+  const requestTimes = [];
+  page.on('request', () => requestTimes.push(Date.now()));
   page.on('requestfinished', (request) => {
     const url = request.url();
     if (!url.includes('.hot-update.')) return;
@@ -174,7 +184,12 @@ export async function runSession(options) {
     cwd: app.dir,
     port,
     log,
-    env: { BENCH_STATS_FILE: statsFile, BENCH_DEVTOOL: devtool },
+    env: {
+      BENCH_STATS_FILE: statsFile,
+      BENCH_DEVTOOL: devtool,
+      // Behind the proxy the page must dial its socket relative to itself (auto://0.0.0.0:0/ws).
+      ...(options.rttMs ? { BENCH_RELATIVE_SOCKET: '1' } : {}),
+    },
     nodeArgs: [
       ...(options.nodeArgs ?? []),
       ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
@@ -183,10 +198,14 @@ export async function runSession(options) {
   const alive = () => {
     if (server.exited()) throw new Error(`${target.label} exited; see ${log}`);
   };
+  /** @type {import('./proxy.mjs').DelayProxy | undefined} */
+  let proxy;
   try {
     await waitForPort(port, timeoutMs, server.exited);
     const listeningAt = Date.now();
-    await page.goto(`http://127.0.0.1:${port}/`, { timeout: timeoutMs, waitUntil: 'commit' });
+    if (options.rttMs) proxy = await startDelayProxy(port, options.rttMs);
+    const pagePort = proxy ? proxy.port : port;
+    await page.goto(`http://127.0.0.1:${pagePort}/`, { timeout: timeoutMs, waitUntil: 'commit' });
     const first = await waitFor(
       events,
       () => true,
@@ -253,6 +272,8 @@ export async function runSession(options) {
         fetches: [],
         compileStart: build ? build.startTime - writeAt : null,
         rebuild: build ? build.endTime - build.startTime : null,
+        doneToOk: build?.doneAt && okFrame ? okFrame.t - build.doneAt : null,
+        requests: requestTimes.filter((t) => t >= writeAt && t <= shown.t).length,
       };
       pendingFetches.push({ edit: measured, writeAt, domAt: shown.t });
       return measured;
@@ -302,6 +323,7 @@ export async function runSession(options) {
     return result;
   } finally {
     await page.close().catch(() => {});
+    await proxy?.close();
     await server.stop();
   }
 }

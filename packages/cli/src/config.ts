@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
@@ -141,7 +142,11 @@ export async function importConfigFile(
   } catch (error) {
     if (!(isTs && NO_NATIVE_TS.has(String(codeOf(error))))) {
       if (error instanceof CliError) throw error;
-      throw configError(`Failed to load config ${file}: ${messageOf(error)}`, error);
+      const where = isTs ? undefined : locateSyntaxError(error, file);
+      throw configError(
+        `Failed to load config ${file}: ${messageOf(error)}${where ? `\n${where}` : ''}`,
+        error,
+      );
     }
   }
   const importer = await (options.findTsImporter ?? findJiti)(file);
@@ -151,6 +156,27 @@ export async function importConfigFile(
   } catch (error) {
     throw configError(`Failed to load config ${file}: ${messageOf(error)}`, error);
   }
+}
+
+/**
+ * Where a SyntaxError is, as Node prints it: `file:line`, the line, a caret. CommonJS puts that
+ * on top of the error's stack; an ES module's SyntaxError has no location at all (Node 20), so
+ * then `node --check` is asked, which prints it for ES modules too. Only on this error path.
+ */
+export function locateSyntaxError(error: unknown, file: string): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'SyntaxError') return undefined;
+  const fromStack = codeFrameOf(error.stack ?? '');
+  if (fromStack) return fromStack;
+  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
+  return check.status === 0 ? undefined : codeFrameOf(check.stderr ?? '');
+}
+
+/** The `path:line` header and code frame Node prints above `SyntaxError: …`, if any. */
+function codeFrameOf(text: string): string | undefined {
+  const end = text.search(/^SyntaxError: /m);
+  if (end <= 0) return undefined;
+  const frame = text.slice(0, end).replace(/\s+$/, '');
+  return /^\S.*:\d+$/m.test(frame.split('\n')[0] ?? '') ? frame : undefined;
 }
 
 const messageOf = (error: unknown): string =>

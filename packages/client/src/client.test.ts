@@ -75,9 +75,9 @@ describe('createClient: the recorded webpack-dev-server 5 session', () => {
 
   it('skips the initial build, then hands each new hash to the hot runtime', () => {
     const { socket, updates, ready, win, out } = setup();
-    socket.send(...phaseFrames('connect'));
+    socket.deliver(...phaseFrames('connect'));
     expect(updates).toEqual([]);
-    socket.send(...phaseFrames('edit-fix-all'));
+    socket.deliver(...phaseFrames('edit-fix-all'));
     const fixed = hashOf(phaseFrames('edit-fix-all'));
     expect(updates).toEqual([fixed]);
     expect(ready).toEqual([[fixed, 123]]);
@@ -90,19 +90,19 @@ describe('createClient: the recorded webpack-dev-server 5 session', () => {
 
   it('shows compile errors, prevents reloading, and hides the overlay on the clean build', () => {
     const { socket, overlay, updates, out } = setup({ hot: true, liveReload: true, overlay: true });
-    socket.send(...phaseFrames('connect'), ...phaseFrames('edit-syntax-error'));
+    socket.deliver(...phaseFrames('connect'), ...phaseFrames('edit-syntax-error'));
     expect(updates).toEqual([]);
     expect(overlay.state).toBe('build');
     expect(overlay.shown.at(-1)?.errors[0]?.message).toMatch(/^Module parse failed/);
     expect(out.lines).toContain('error [hmrkit] Errors while compiling. Reload prevented.');
-    socket.send(...phaseFrames('edit-fix'));
+    socket.deliver(...phaseFrames('edit-fix'));
     expect(overlay.state).toBe('hidden');
     expect(updates).toEqual([hashOf(phaseFrames('edit-fix'))]);
   });
 
   it('shows warnings and errors of one build together; preventReloading holds the update', () => {
     const { socket, overlay, updates } = setup({ hot: true, liveReload: true, overlay: true });
-    socket.send(...phaseFrames('connect'), ...phaseFrames('edit-error-and-warning'));
+    socket.deliver(...phaseFrames('connect'), ...phaseFrames('edit-error-and-warning'));
     const last = overlay.shown.at(-1)!;
     expect(last.errors).toHaveLength(1);
     expect(last.warnings).toHaveLength(1);
@@ -112,18 +112,18 @@ describe('createClient: the recorded webpack-dev-server 5 session', () => {
   it('applies a warning-only build and honours overlay filters', () => {
     const { socket, overlay, updates } = setup();
     // The server's overlay frame (here: warnings off) replaces the query's value.
-    socket.send(...phaseFrames('connect'), {
+    socket.deliver(...phaseFrames('connect'), {
       type: 'overlay',
       data: { errors: true, warnings: false },
     });
-    socket.send(...phaseFrames('edit-warning-only'));
+    socket.deliver(...phaseFrames('edit-warning-only'));
     expect(overlay.shown).toEqual([]);
     expect(updates).toEqual([hashOf(phaseFrames('edit-warning-only'))]);
   });
 
   it('says "Nothing changed." on still-ok', () => {
     const { socket, out, updates } = setup();
-    socket.send(...phaseFrames('connect'), ...phaseFrames('noop-touch-clean-2'));
+    socket.deliver(...phaseFrames('connect'), ...phaseFrames('noop-touch-clean-2'));
     expect(out.lines).toContain('info [hmrkit] Nothing changed.');
     expect(updates).toEqual([]);
   });
@@ -139,7 +139,7 @@ describe('createClient: reload decision', () => {
 
   it('live reloads when hot is off', () => {
     const { socket, win, updates, out } = setup({ hot: false, liveReload: true });
-    socket.send({ type: 'liveReload' }, { type: 'hash', data: 'new' }, { type: 'ok' });
+    socket.deliver({ type: 'liveReload' }, { type: 'hash', data: 'new' }, { type: 'ok' });
     expect(updates).toEqual([]);
     expect(out.lines).toContain('info [hmrkit] App updated. Reloading...');
     expect(win.location.reload).toHaveBeenCalledOnce();
@@ -147,21 +147,21 @@ describe('createClient: reload decision', () => {
 
   it('the query hot=false wins over the hot frame', () => {
     const { socket, win, updates } = setup({ hot: false, liveReload: true });
-    socket.send(...frames('new'));
+    socket.deliver(...frames('new'));
     expect(updates).toEqual([]);
     expect(win.location.reload).toHaveBeenCalledOnce();
   });
 
   it('honours ?webpack-dev-server-hot=false and ?webpack-dev-server-live-reload=false', () => {
     const a = setup({ hot: true, liveReload: true }, '?webpack-dev-server-hot=false');
-    a.socket.send(...frames('new'));
+    a.socket.deliver(...frames('new'));
     expect(a.updates).toEqual([]);
     expect(a.win.location.reload).toHaveBeenCalledOnce();
     const b = setup(
       { hot: true, liveReload: true },
       '?webpack-dev-server-hot=false&webpack-dev-server-live-reload=false',
     );
-    b.socket.send(...frames('new'));
+    b.socket.deliver(...frames('new'));
     expect(b.win.location.reload).not.toHaveBeenCalled();
   });
 
@@ -179,20 +179,20 @@ describe('createClient: reload decision', () => {
         currentHash: 'old',
       },
     );
-    transports.all[0]!.send(...frames('new'));
+    transports.all[0]!.deliver(...frames('new'));
     expect(win.location.reload).toHaveBeenCalledOnce();
   });
 
   it('does nothing while the page unloads', () => {
     const { socket, win, updates } = setup();
     win.listeners.get('beforeunload')?.({} as never);
-    socket.send(...frames('new'));
+    socket.deliver(...frames('new'));
     expect(updates).toEqual([]);
   });
 
   it('reloads on static-changed', () => {
     const { socket, win, out } = setup();
-    socket.send({ type: 'static-changed', data: '/public/index.html' });
+    socket.deliver({ type: 'static-changed', data: '/public/index.html' });
     expect(out.lines).toContain(
       'info [hmrkit] "/public/index.html" from static directory was changed. Reloading...',
     );
@@ -224,9 +224,9 @@ describe('createClient: other frames', () => {
       type: 'progress-update',
       data: { percent: 42, msg: 'building', pluginName: 'x' },
     };
-    socket.send(update);
+    socket.deliver(update);
     expect(out.lines.some((line) => line.includes('42%'))).toBe(false);
-    socket.send({ type: 'progress', data: 'circular' }, update);
+    socket.deliver({ type: 'progress', data: 'circular' }, update);
     expect(out.lines).toContain('info [hmrkit] [x] 42% - building.');
     expect(indicator.update).toHaveBeenCalledWith({
       percent: 42,
@@ -237,22 +237,22 @@ describe('createClient: other frames', () => {
 
   it('switches the log level on a logging frame', () => {
     const { socket, out } = setup();
-    socket.send({ type: 'logging', data: 'none' }, { type: 'invalid' });
+    socket.deliver({ type: 'logging', data: 'none' }, { type: 'invalid' });
     expect(out.lines).not.toContain('info [hmrkit] App updated. Recompiling...');
   });
 
   it('logs the refusal of an error frame', () => {
     const { socket, out } = setup();
-    socket.send({ type: 'error', data: 'Invalid Host/Origin header' });
+    socket.deliver({ type: 'error', data: 'Invalid Host/Origin header' });
     expect(out.lines).toContain('error [hmrkit] Invalid Host/Origin header');
   });
 
   it('ignores unknown and malformed frames, logging them only at verbose', () => {
     const quiet = setup();
-    quiet.socket.send('not json', { type: 'surprise' }, { type: 'hash', data: 42 });
+    quiet.socket.deliver('not json', { type: 'surprise' }, { type: 'hash', data: 42 });
     expect(quiet.out.lines).toHaveLength(1); // only the startup line
     const loud = setup({ hot: true, logging: 'verbose' });
-    loud.socket.send('not json', { type: 'surprise' });
+    loud.socket.deliver('not json', { type: 'surprise' });
     expect(loud.out.lines.filter((line) => line.startsWith('debug'))).toEqual([
       'debug [hmrkit] Ignored a frame: frame is not JSON.',
       'debug [hmrkit] Ignored a frame: unknown message type "surprise".',
@@ -278,7 +278,7 @@ describe('createClient: other frames', () => {
     vi.useFakeTimers();
     try {
       const { socket, out, transports, updates } = setup();
-      socket.send({ type: 'hot' }, { type: 'hash', data: 'aaa' }, { type: 'ok' });
+      socket.deliver({ type: 'hot' }, { type: 'hash', data: 'aaa' }, { type: 'ok' });
       socket.drop();
       expect(out.lines.filter((l) => l.includes('Disconnected!'))).toHaveLength(1);
       expect(out.lines).toContain('info [hmrkit] Trying to reconnect...');
@@ -291,7 +291,7 @@ describe('createClient: other frames', () => {
       expect(out.lines.filter((l) => l.includes('Disconnected!'))).toHaveLength(1);
       expect(out.lines.filter((l) => l.includes('Trying to reconnect'))).toHaveLength(1);
       // The restarted server built different code: a new hash must not be ignored.
-      next.send({ type: 'hot' }, { type: 'hash', data: 'restarted' }, { type: 'ok' });
+      next.deliver({ type: 'hot' }, { type: 'hash', data: 'restarted' }, { type: 'ok' });
       expect(updates.at(-1)).toBe('restarted');
     } finally {
       vi.useRealTimers();
@@ -305,5 +305,57 @@ describe('createClient: other frames', () => {
     socket.drop();
     expect(transports.all).toHaveLength(1);
     expect(win.listeners.size).toBe(0);
+  });
+});
+
+describe('createClient: pushed hot updates', () => {
+  const pushFixture = loadFixture<{ clientRequest: string; pushSequence: { text: string }[] }>(
+    'hmrkit-push',
+  );
+
+  it('asks for pushes on every open in hot mode, with the frame size it accepts', () => {
+    vi.useFakeTimers();
+    try {
+      const { socket, transports } = setup();
+      expect(socket.sent).toEqual([pushFixture.clientRequest]);
+      socket.drop();
+      vi.advanceTimersByTime(1300);
+      const next = transports.all[1]!;
+      next.open();
+      expect(next.sent).toEqual([pushFixture.clientRequest]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('sends nothing (webpack-dev-server wire) without hot or with push: false', () => {
+    expect(setup({ hot: false, liveReload: true }).socket.sent).toEqual([]);
+    const transports = createFakeTransports();
+    createClient(
+      { hot: true },
+      {
+        transport: transports.factory,
+        window: createFakeWindow(),
+        console: createConsoleSpy(),
+        overlay: null,
+        emitter: createEmitter<HotEvents>({ dispatchEvents: false }),
+        push: false,
+      },
+    );
+    transports.all[0]!.open();
+    expect(transports.all[0]!.sent).toEqual([]);
+  });
+
+  it('hands the pushed files to the runtime before the webpackHotUpdate of that build', () => {
+    const { socket, emitter } = setup();
+    const events: unknown[][] = [];
+    emitter.on('hmrkitPushedUpdate', (hash, files) => events.push(['push', hash, files]));
+    emitter.on('webpackHotUpdate', (hash) => events.push(['update', hash]));
+    socket.deliver(...pushFixture.pushSequence.map((frame) => frame.text));
+    const push = JSON.parse(pushFixture.pushSequence[2]!.text).data;
+    expect(events).toEqual([
+      ['push', push.hash, push.files],
+      ['update', push.hash],
+    ]);
   });
 });

@@ -1,7 +1,9 @@
-import { type HotEmitter, hotEmitter } from '@hmrkit/hot-emitter';
+import { type HotEmitter, hotEmitter, PUSHED_UPDATE_EVENT } from '@hmrkit/hot-emitter';
 import {
   type CompileProblem,
+  createPushRequestMessage,
   createSocketUrl,
+  DEFAULT_MAX_PUSH_FRAME_BYTES,
   DEFAULT_RECONNECT_ATTEMPTS,
   HOT_UPDATE_EVENT,
   type LocationLike,
@@ -10,6 +12,7 @@ import {
   type ProgressOption,
   parseServerMessage,
   type ServerMessage,
+  serializeMessage,
 } from '@hmrkit/protocol';
 import { stripAnsi } from './ansi';
 import { createLogger, type Logger } from './logger';
@@ -61,6 +64,15 @@ export interface ClientEnvironment {
   /** @default createProgressIndicator(shape) when there is a document */
   createProgressIndicator?: (shape: 'linear' | 'circular') => ProgressIndicator;
   now?: () => number;
+  /**
+   * Ask the server to push hot updates over the socket (hmrkit's `hmrkit-push`
+   * frame; @hmrkit/runtime applies them without an HTTP request). A server that
+   * does not know the frame ignores it. `false` keeps webpack-dev-server's wire
+   * exactly. @default true in hot mode
+   */
+  push?: boolean;
+  /** The largest frame the client parses, announced to the server when asking for pushes. @default 4 MiB */
+  maxFrameBytes?: number;
   /** Reconnection timing (tests). */
   socket?: Pick<
     ReconnectingSocketOptions,
@@ -152,6 +164,9 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     (hasDocument ? (shape: 'linear' | 'circular') => createProgressIndicator(shape) : undefined);
 
   let hot = options.hot === true || options.hot === 'only';
+  const push = env.push ?? hot;
+  const maxFrameBytes = env.maxFrameBytes ?? DEFAULT_MAX_PUSH_FRAME_BYTES;
+  const pushRequest = serializeMessage(createPushRequestMessage(maxFrameBytes));
   let liveReload = options.liveReload === true;
   let progress: ProgressOption = options.progress ?? false;
   let overlayConfig: boolean | OverlayOptions = options.overlay ?? false;
@@ -313,6 +328,11 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
       case 'error':
         logger.error(message.data);
         break;
+      case 'hot-update':
+        // The files of the build whose `ok` follows: the runtime keeps them for
+        // webpack's HMR runtime, which then needs no request. Only sent when asked.
+        emitter.emit(PUSHED_UPDATE_EVENT, message.data.hash, message.data.files);
+        break;
       default: {
         const unknownType: never = message;
         logger.debug('Ignored a frame of unknown type', unknownType);
@@ -321,7 +341,7 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
   };
 
   const receive = (data: unknown): void => {
-    const parsed = parseServerMessage(data);
+    const parsed = parseServerMessage(data, { maxBytes: maxFrameBytes });
     if (!parsed.ok) {
       logger.debug(`Ignored a frame: ${parsed.message}.`);
       return;
@@ -359,6 +379,9 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     logger,
     maxAttempts: options.reconnect ?? DEFAULT_RECONNECT_ATTEMPTS,
     onMessage: receive,
+    onOpen: (send) => {
+      if (push) send(pushRequest);
+    },
     onDisconnect: () => {
       logger.error('Disconnected!');
       hideOverlay();

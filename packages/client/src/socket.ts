@@ -7,7 +7,8 @@ export interface ReconnectingSocketOptions {
   logger: Logger;
   /** Reconnection attempts after a disconnect; `Infinity` = forever, 0 = never. */
   maxAttempts: number;
-  onOpen?: () => void;
+  /** The connection opened; `send` writes a frame on it. */
+  onOpen?: (send: (text: string) => void) => void;
   /** The first close of a connection that was open (or never opened): "Disconnected!". */
   onDisconnect?: () => void;
   onMessage: (data: unknown) => void;
@@ -69,7 +70,9 @@ export function createReconnectingSocket(options: ReconnectingSocketOptions): Re
     transport.onOpen(() => {
       if (attempts > 0) logger.info('Reconnected.');
       attempts = 0;
-      options.onOpen?.();
+      options.onOpen?.((text) => {
+        if (current === transport) transport.send?.(text);
+      });
     });
     transport.onMessage((data) => {
       if (current === transport) options.onMessage(data);

@@ -8,6 +8,11 @@ export interface Transport {
   onClose(listener: () => void): void;
   /** Each frame as received (text, normally). */
   onMessage(listener: (data: unknown) => void): void;
+  /**
+   * Sends a text frame once open. Optional: a transport without it (a legacy
+   * webpack-dev-server client class) just never asks for pushed updates.
+   */
+  send?(text: string): void;
   close(): void;
 }
 

@@ -14,6 +14,9 @@ declare module 'sockjs-client' {
     onopen: (() => void) | null;
     onclose: (() => void) | null;
     onmessage: ((event: { data: unknown }) => void) | null;
+    /** 0 connecting, 1 open, 2 closing, 3 closed. */
+    readonly readyState: number;
+    send(data: string): void;
     close(): void;
   }
   export default SockJS;

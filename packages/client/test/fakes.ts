@@ -8,6 +8,8 @@ import type { Transport, TransportFactory } from '../src/types';
 export class FakeTransport implements Transport {
   readonly url: string;
   closedByClient = false;
+  /** Frames the client sent (client → server). */
+  readonly sent: string[] = [];
   #open: (() => void)[] = [];
   #close: (() => void)[] = [];
   #message: ((data: unknown) => void)[] = [];
@@ -33,7 +35,11 @@ export class FakeTransport implements Transport {
   drop(): void {
     for (const listener of this.#close) listener();
   }
-  send(...frames: unknown[]): void {
+  send(text: string): void {
+    this.sent.push(text);
+  }
+  /** Delivers frames to the client (server → client). */
+  deliver(...frames: unknown[]): void {
     for (const frame of frames) {
       const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
       for (const listener of this.#message) listener(text);

@@ -1,4 +1,4 @@
-import type { ServerMessage } from '@hmrkit/protocol';
+import { createErrorsMessage, type ServerMessage } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
 import {
   getCompilers,
@@ -7,6 +7,7 @@ import {
   type SetupContext,
   setupCompilers,
 } from './compiler';
+import { guardDoneHooks } from './doneGuard';
 import { type BuildMessenger, createProgressFrame, summarizeStats } from './messages';
 import type { NormalizedOptions } from './options';
 
@@ -19,10 +20,16 @@ import type { NormalizedOptions } from './options';
  */
 export const DEFAULT_AGGREGATE_TIMEOUT = 5;
 
-export interface BuildEventsContext extends Omit<SetupContext, 'onProgress'> {
+export interface BuildEventsContext extends Omit<SetupContext, 'onProgress' | 'logger'> {
+  logger: SetupContext['logger'] & { error(message: string): void };
   messenger: BuildMessenger;
   /** Sends frames to every connected client. */
   broadcast(messages: readonly ServerMessage[]): void;
+  /**
+   * Sends a finished build's frames (where the pushed update joins them for
+   * clients that asked). @default broadcast
+   */
+  broadcastBuild?(messages: readonly ServerMessage[], stats: Stats | MultiStats): void;
   /** Each finished build's stats, before its frames go out. */
   onDone(stats: Stats | MultiStats): void;
 }
@@ -31,13 +38,15 @@ export interface BuildEventsContext extends Omit<SetupContext, 'onProgress'> {
  * Prepares the compilers (entries, HMR, progress) and turns their build
  * events into frames: `invalid` when a rebuild starts, progress while it
  * runs, and the build's frames (hash, ok/warnings/errors) when it is done.
+ * A plugin whose `done` tap fails is reported (terminal and an `errors`
+ * frame for the overlay) without stopping the watch or the other taps.
  */
 export function hookBuildEvents(
   compiler: Compiler | MultiCompiler,
   options: NormalizedOptions,
   context: BuildEventsContext,
 ): void {
-  const { messenger, broadcast, onDone, ...setup } = context;
+  const { messenger, broadcast, broadcastBuild, onDone, ...setup } = context;
   setupCompilers(compiler, options, {
     ...setup,
     onProgress: (fraction, message, addInfo, pluginName) => {
@@ -58,7 +67,14 @@ export function hookBuildEvents(
       : undefined;
   compiler.hooks.done.tap({ name: PLUGIN_NAME, stage: -100 }, (stats: Stats | MultiStats) => {
     onDone(stats);
-    broadcast(messenger.afterBuild(summarizeStats(stats, warningsFilter)));
+    const messages = messenger.afterBuild(summarizeStats(stats, warningsFilter));
+    if (broadcastBuild) broadcastBuild(messages, stats);
+    else broadcast(messages);
+  });
+  guardDoneHooks(compiler, (error, plugin) => {
+    const message = `Plugin "${plugin}" failed in the done hook: ${error.stack ?? error.message}`;
+    setup.logger.error(message);
+    broadcast([createErrorsMessage([{ message }])]);
   });
 }
 

@@ -41,6 +41,9 @@ export function composeMiddlewares(
     typeof entry === 'function' ? { middleware: entry } : entry,
   );
   return (req, res) => {
+    // As express: the URL as it came, for redirects and logs behind a mount path.
+    const withOriginal = req as IncomingMessage & { originalUrl?: string };
+    withOriginal.originalUrl ??= req.url;
     let index = 0;
     let finished = false;
     // What the running middleware's mount path did to req.url, to undo it.

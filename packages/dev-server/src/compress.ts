@@ -17,9 +17,24 @@ export function isCompressible(contentType: string | undefined): boolean {
 
 type Encoding = 'br' | 'gzip';
 
-function chooseEncoding(req: IncomingMessage): Encoding | undefined {
+type Listener = (...args: unknown[]) => void;
+
+// negotiator 1 takes `{ preferred }`; its types predate that.
+type EncodingNegotiator = {
+  encoding(
+    available: readonly string[],
+    options: { preferred: readonly string[] },
+  ): string | undefined;
+};
+
+/**
+ * Brotli or gzip, as the client rates them; brotli when it rates both alike (browsers send
+ * `gzip, deflate, br, zstd`), as compression 1.8 in webpack-dev-server 5 decides.
+ */
+export function chooseEncoding(req: IncomingMessage): Encoding | undefined {
   if (!req.headers['accept-encoding']) return undefined;
-  const chosen = new Negotiator(req).encoding(['gzip', 'br']);
+  const negotiator = new Negotiator(req) as unknown as EncodingNegotiator;
+  const chosen = negotiator.encoding(['br', 'gzip'], { preferred: ['br', 'gzip'] });
   return chosen === 'gzip' || chosen === 'br' ? chosen : undefined;
 }
 
@@ -41,7 +56,10 @@ function appendVary(res: ServerResponse, field: string): void {
  * responses of 1 KiB or more. Wraps `res.write`/`res.end` so every later
  * middleware's output goes through it; the decision is taken at the first
  * write, when status and headers are known. Ranges, HEAD, 204/304 and
- * `Cache-Control: no-transform` pass untouched.
+ * `Cache-Control: no-transform` pass untouched. Backpressure goes through:
+ * `res.write` answers what the compressor's `write` answers, and `'drain'`
+ * listeners (a piped file's) hear the compressor drain, so a reader that stops
+ * reading holds only the stream buffers, not the whole body.
  */
 export function createCompressMiddleware(): Middleware {
   return (req, res, next) => {
@@ -53,8 +71,15 @@ export function createCompressMiddleware(): Middleware {
     }
     const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const on = res.on.bind(res) as (event: string, listener: Listener) => ServerResponse;
+    const off = res.removeListener.bind(res) as (
+      event: string,
+      listener: Listener,
+    ) => ServerResponse;
     let stream: ReturnType<typeof createGzip> | undefined;
     let decided = false;
+    // 'drain' listeners added before the first write wait here for the decision.
+    let pendingDrain: Listener[] = [];
 
     const decide = (firstChunkLength: number, ending: boolean): void => {
       decided = true;
@@ -83,13 +108,43 @@ export function createCompressMiddleware(): Middleware {
         encoding === 'br'
           ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
           : createGzip({ level: 6 });
-      stream.on('data', (chunk: Buffer) => {
-        if (!write(chunk)) stream?.pause();
+      const compressor = stream;
+      compressor.on('data', (chunk: Buffer) => {
+        if (!write(chunk)) compressor.pause();
       });
-      res.on('drain', () => stream?.resume());
-      stream.on('end', () => end());
-      stream.on('error', (error) => res.destroy(error));
+      on('drain', () => compressor.resume());
+      compressor.on('end', () => end());
+      compressor.on('error', (error) => res.destroy(error));
+      // A reader that went away: free the compressor and what it holds.
+      on('close', () => compressor.destroy());
     };
+
+    const settleDrainListeners = (): void => {
+      for (const listener of pendingDrain) {
+        if (stream) stream.on('drain', listener);
+        else on('drain', listener);
+      }
+      pendingDrain = [];
+    };
+
+    const addListener = ((event: string, listener: Listener) => {
+      if (event !== 'drain') return on(event, listener);
+      if (stream) stream.on('drain', listener);
+      else if (!decided) pendingDrain.push(listener);
+      else on('drain', listener);
+      return res;
+    }) as ServerResponse['on'];
+    res.on = addListener;
+    res.addListener = addListener;
+    const removeListener = ((event: string, listener: Listener) => {
+      if (event === 'drain') {
+        pendingDrain = pendingDrain.filter((pending) => pending !== listener);
+        stream?.removeListener('drain', listener);
+      }
+      return off(event, listener);
+    }) as ServerResponse['removeListener'];
+    res.removeListener = removeListener;
+    res.off = removeListener;
 
     const toBuffer = (chunk: unknown, encodingArg: unknown): Buffer | undefined => {
       if (chunk === undefined || chunk === null || typeof chunk === 'function') return undefined;
@@ -119,16 +174,23 @@ export function createCompressMiddleware(): Middleware {
 
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
       const buffer = toBuffer(chunk, rest[0]);
-      if (!decided) decide(buffer?.length ?? 0, false);
+      if (!decided) {
+        decide(buffer?.length ?? 0, false);
+        settleDrainListeners();
+      }
       if (!stream) return write(chunk, ...rest);
-      if (buffer) stream.write(buffer);
-      return true;
+      if (stream.writableEnded || stream.destroyed) return false;
+      return buffer ? stream.write(buffer) : !stream.writableNeedDrain;
     }) as ServerResponse['write'];
 
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       const buffer = toBuffer(chunk, rest[0]);
-      if (!decided) decide(buffer?.length ?? 0, true);
+      if (!decided) {
+        decide(buffer?.length ?? 0, true);
+        settleDrainListeners();
+      }
       if (!stream) return end(chunk, ...rest);
+      if (stream.writableEnded || stream.destroyed) return res;
       if (buffer) stream.end(buffer);
       else stream.end();
       return res;

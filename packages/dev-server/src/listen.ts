@@ -9,8 +9,11 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 /**
  * Wires the node server's connection-level events: open sockets are tracked
  * (so `stop()` can destroy keep-alive and upgraded ones), upgrades go to the
- * first handler that takes them (others are destroyed), and a malformed
- * request gets a 400 instead of an unhandled error. Returns the live sockets.
+ * first handler that takes them (others are destroyed). Malformed requests
+ * are left to Node, which answers them itself with the right status (400, 431
+ * for oversized headers or URL, 408 for a header timeout) and closes the
+ * socket; a `clientError` listener would replace those answers. Returns the
+ * live sockets.
  */
 export function trackConnections(server: Server, upgrades: readonly UpgradeHandler[]): Set<Socket> {
   const sockets = new Set<Socket>();
@@ -20,10 +23,6 @@ export function trackConnections(server: Server, upgrades: readonly UpgradeHandl
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!upgrades.some((upgrade) => upgrade(req, socket, head))) socket.destroy();
-  });
-  server.on('clientError', (_error, socket: Duplex) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
-    else socket.destroy();
   });
   return sockets;
 }

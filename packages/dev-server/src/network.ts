@@ -1,6 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type ServerOptions as HttpServerOptions,
+  type RequestListener,
+  type Server,
+} from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import { BlockList, createServer as createNetServer, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -259,7 +264,9 @@ export async function createNodeServer(
   listener: RequestListener,
   cwd: string,
 ): Promise<Server> {
-  if (server.type === 'http') return createHttpServer(listener);
+  // As webpack-dev-server: `server.options` go to http.createServer too (timeouts, header limits).
+  if (server.type === 'http')
+    return createHttpServer(server.options as HttpServerOptions, listener);
   if (server.type === 'custom') {
     // webpack-dev-server 5 passes the options as given (paths are the factory's business).
     const created = await server.create?.({ ...server.options }, listener);

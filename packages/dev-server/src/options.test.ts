@@ -20,6 +20,7 @@ describe('normalizeOptions', () => {
       emitOnErrors: false,
       historyApiFallback: false,
       hot: true,
+      hotPush: { maxBytes: 1024 * 1024 },
       keepState: true,
       liveReload: true,
       open: [],

@@ -17,6 +17,7 @@ import {
 import { needsGeneratedCertificate, readCachedCertificate, SELFSIGNED_PURPOSE } from './network';
 import { requireFrom, resolveOptionalPeer, resolveOwn } from './peers';
 import { PROXY_PURPOSE, validateProxyEntry } from './proxy';
+import { type HotPushOption, type NormalizedHotPush, normalizeHotPush } from './push';
 
 // ---------------------------------------------------------------------------
 // The `devServer` options, in webpack-dev-server 5's shape.
@@ -127,6 +128,12 @@ export interface DevServerOptions {
   host?: 'local-ip' | 'local-ipv4' | 'local-ipv6' | string;
   hot?: boolean | 'only';
   /**
+   * hmrkit's own option (webpack-dev-server has none): push each build's hot
+   * update (manifest and chunks, from memory) over the socket to hmrkit clients
+   * that ask, so the page needs no HTTP request. Builds over `maxBytes` (the
+   * files' total) are fetched as usual. @default { maxBytes: 1048576 }
+   */
+  hotPush?: HotPushOption;
    * hmrkit's own option (webpack-dev-server has none): keep webpack's HMR
    * records on disk (`node_modules/.cache/hmrkit/`, or the config's
    * `recordsPath`), so that after a restart open pages get the edits made
@@ -184,6 +191,7 @@ export interface NormalizedOptions {
   historyApiFallback: false | Record<string, unknown>;
   host?: string;
   hot: boolean | 'only';
+  hotPush: NormalizedHotPush;
   keepState: boolean;
   liveReload: boolean;
   onListening?: (devServer: unknown) => void;
@@ -234,6 +242,7 @@ const KNOWN = new Set<string>([
   'historyApiFallback',
   'host',
   'hot',
+  'hotPush',
   'keepState',
   'liveReload',
   'onListening',
@@ -555,7 +564,7 @@ export const STATIC_OPTION_KEYS: ReadonlySet<string> = new Set([
   'fallthrough',
 ]);
 
-/** express.static's maxAge (ms number or "1d"/"2h"/...) in seconds, as sirv wants it. */
+/** express.static's maxAge (ms number or "1d"/"2h"/...) in seconds, Cache-Control's unit. */
 export function parseMaxAge(value: unknown, path: string): number {
   if (typeof value === 'number' && value >= 0) return Math.floor(value / 1000);
   if (typeof value === 'string') {
@@ -823,6 +832,7 @@ export function normalizeOptions(
     emitOnErrors: expectBoolean(input.emitOnErrors, 'emitOnErrors', false),
     historyApiFallback: history === true ? {} : history ? { ...history } : false,
     hot: hot as boolean | 'only',
+    hotPush: normalizeHotPush(input.hotPush),
     keepState: expectBoolean(input.keepState, 'keepState', true),
     liveReload: expectBoolean(input.liveReload, 'liveReload', true),
     open: normalizeOpen(input.open),

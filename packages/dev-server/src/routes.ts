@@ -30,7 +30,8 @@ export interface RoutesContext {
   logger: {
     log(...args: unknown[]): void;
     info(...args: unknown[]): void;
-    warn(message: string): void;
+    warn(...args: unknown[]): void;
+    error(...args: unknown[]): void;
   };
 }
 
@@ -56,36 +57,13 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   ];
   if (options.compress) list.push({ name: 'compression', middleware: createCompressMiddleware() });
   list.push({ name: 'webpack-dev-middleware', middleware: dev });
-  list.push({
-    name: 'webpack-dev-server-invalidate',
-    path: '/webpack-dev-server/invalidate',
-    middleware: (req, res, next) => {
-      if (!isReadRequest(req)) return next();
-      if (!isSameSiteRequest(req, options.allowedHosts)) {
-        res.statusCode = 403;
-        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        res.end('Forbidden');
-        return;
-      }
-      context.invalidate();
-      res.end();
-    },
-  });
-  list.push({
-    name: 'webpack-dev-server-open-editor',
-    path: '/webpack-dev-server/open-editor',
-    middleware: (req, res, next) => {
-      if (!isReadRequest(req)) return next();
-      // Same-origin only (webpack-dev-server 6's rule): Sec-Fetch-Site, else Origin vs Host.
-      if (!isSameSiteRequest(req, options.allowedHosts)) {
-        sendText(res, 403, 'Cross-Origin request blocked');
-        return;
-      }
-      const fileName = new URL(req.url ?? '/', 'http://localhost').searchParams.get('fileName');
+  list.push(
+    createActionRoute('webpack-dev-server-invalidate', options, () => context.invalidate()),
+    createActionRoute('webpack-dev-server-open-editor', options, (url) => {
+      const fileName = url.searchParams.get('fileName');
       if (fileName) openInEditor(fileName, context.logger);
-      res.end();
-    },
-  });
+    }),
+  );
   list.push({
     name: 'webpack-dev-server-assets',
     path: '/webpack-dev-server',
@@ -105,7 +83,7 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   if (context.proxies.length > 0) list.push({ name: 'webpack-dev-middleware', middleware: dev });
   const statics: NamedMiddleware[] = [];
   options.static.forEach((item, index) => {
-    const serve = createStaticMiddleware(item, index);
+    const serve = createStaticMiddleware(item, index, context.logger);
     for (const publicPath of item.publicPath) {
       statics.push({ name: 'express-static', path: publicPath, middleware: serve });
     }
@@ -122,12 +100,38 @@ export function createRoutes(context: RoutesContext): NamedMiddleware[] {
   }
   for (const item of options.static) {
     if (!item.serveIndex) continue;
-    const listing = createServeIndexMiddleware(item.directory);
+    const listing = createServeIndexMiddleware(item.directory, item.staticOptions);
     for (const publicPath of item.publicPath) {
       list.push({ name: 'serve-index', path: publicPath, middleware: listing });
     }
   }
   return list;
+}
+
+/**
+ * A built-in route that acts (`/webpack-dev-server/invalidate`, `/open-editor`):
+ * GET/HEAD only, and only for the page itself (GHSA-f5vj-f2hx-8m93:
+ * `Sec-Fetch-Site` same-origin/none, else an Origin naming the Host, or no
+ * Origin), else 403 "Cross-Origin request blocked" as webpack-dev-server answers.
+ */
+function createActionRoute(
+  name: 'webpack-dev-server-invalidate' | 'webpack-dev-server-open-editor',
+  options: NormalizedOptions,
+  act: (url: URL) => void,
+): NamedMiddleware {
+  return {
+    name,
+    path: `/webpack-dev-server/${name.slice('webpack-dev-server-'.length)}`,
+    middleware: (req, res, next) => {
+      if (!isReadRequest(req)) return next();
+      if (!isSameSiteRequest(req, options.allowedHosts)) {
+        sendText(res, 403, 'Cross-Origin request blocked');
+        return;
+      }
+      act(new URL(req.url ?? '/', 'http://localhost'));
+      res.end();
+    },
+  };
 }
 
 export interface ComposeContext {

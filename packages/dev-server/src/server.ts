@@ -38,6 +38,7 @@ import {
   normalizePort,
 } from './options';
 import { createProxySetup, type ProxySetup } from './proxy';
+import { createPushChannel, type PushChannel } from './push';
 import { composeRoutes, createRoutes } from './routes';
 import { setupExitSignals } from './signals';
 import { logServerStatus } from './status';
@@ -74,6 +75,8 @@ export class DevServer {
   readonly app: DevServerApp = createApp();
 
   #messenger: BuildMessenger;
+  /** The clients that asked for pushed updates (with the socket server). */
+  #push: PushChannel | undefined;
   #watchers: FileWatcher[] = [];
   #proxy: ProxySetup | undefined;
   #sockets = new Set<Socket>();
@@ -251,6 +254,7 @@ export class DevServer {
         for (const message of this.#messenger.greeting()) sockets.send(client, message);
       });
       this.socketServer = sockets;
+      this.#push = createPushChannel(sockets, options.hotPush);
       if (type === 'ws' && socketOptions.port !== undefined) {
         this.#socketListener = await listenForSockets(
           sockets,
@@ -270,6 +274,10 @@ export class DevServer {
         emitOnErrors: options.emitOnErrors,
         messenger: this.#messenger,
         broadcast: (messages) => this.#broadcast(messages),
+        broadcastBuild: (messages, stats) => {
+          if (this.#push && this.socketServer) this.#push.broadcastBuild(messages, stats);
+          else this.#broadcast(messages);
+        },
         onDone: (stats) => {
           this.stats = stats;
         },
@@ -344,6 +352,7 @@ export class DevServer {
     await Promise.all(watchers.map((watcher) => watcher.close().catch(() => {})));
     const sockets = this.socketServer;
     this.socketServer = undefined;
+    this.#push = undefined;
     await sockets?.close();
     const middleware = this.middleware;
     this.middleware = undefined;

@@ -42,6 +42,11 @@ export function createFileWatcher(
   const plain = targets.filter((target) => !target.match).map((target) => target.base);
   const watchOptions: ChokidarOptions = {
     ignoreInitial: true,
+    // As webpack-dev-server: a symlink is watched as a link, never followed. A link to an
+    // ancestor (`public/loop -> ..`) would otherwise make every file reachable under ever
+    // longer paths: one edit, dozens of static-changed frames, hundreds of watches.
+    followSymlinks: false,
+    ignorePermissionErrors: true,
     ignored: (path: string) => /(?:^|[/\\])node_modules(?:[/\\]|$)/.test(path),
     ...(options.poll
       ? { usePolling: true, interval: typeof options.poll === 'number' ? options.poll : 100 }

@@ -98,6 +98,8 @@ export interface HttpResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes as they came (still compressed when Content-Encoding says so). */
+  raw: Buffer;
 }
 
 /** A plain HTTP request with full control over headers (fetch forbids Host). */
@@ -114,13 +116,15 @@ export async function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
+            body: raw.toString('utf8'),
+            raw,
+          });
+        });
       },
     );
     req.on('error', reject);

@@ -5,7 +5,16 @@ export interface HotEvents {
   [event: string]: unknown[];
   /** A new build is ready; the argument is its hash. */
   webpackHotUpdate: [currentHash: string];
+  /**
+   * The server pushed a build's hot-update files (manifest and chunks) over
+   * the socket, before its `webpackHotUpdate`: the runtime keeps them and
+   * hands them to webpack's HMR runtime instead of fetching them.
+   */
+  hmrkitPushedUpdate: [hash: string, files: readonly { name: string; content: string }[]];
 }
+
+/** The event @hmrkit/client emits a pushed update on, and @hmrkit/runtime listens to. */
+export const PUSHED_UPDATE_EVENT = 'hmrkitPushedUpdate';
 
 export type HotEmitter = Emitter<HotEvents>;
 

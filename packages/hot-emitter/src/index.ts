@@ -7,4 +7,4 @@ export type {
 } from './emitter';
 export { createEmitter } from './emitter';
 export type { HotEmitter, HotEvents } from './hotEmitter';
-export { getHotEmitter, HOT_EMITTER_KEY, hotEmitter } from './hotEmitter';
+export { getHotEmitter, HOT_EMITTER_KEY, hotEmitter, PUSHED_UPDATE_EVENT } from './hotEmitter';

@@ -233,7 +233,7 @@ describe('README examples, run as written', () => {
         await started.printed(/compiled successfully/);
       }
     },
-    30_000,
+    60_000,
   );
 
   it('apiVersion-8 prints the filename getFilenameFromUrl resolved to, then exits', async () => {
@@ -241,5 +241,5 @@ describe('README examples, run as written', () => {
     const started = start(dir, await freePort());
     expect(await started.exited, started.output()).toBe(0);
     expect(started.output()).toContain(`${join(dir, 'dist', 'main.js')} immutable=false`);
-  }, 30_000);
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir } from '@hmrkit/test-utils';
+import { buildTraversalCorpus, createTempDir, TRAVERSAL_MARKER } from '@hmrkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Compiler } from 'webpack';
 import { createMemfsMiddleware, type MemfsMiddleware } from '../src/index';
@@ -14,114 +14,7 @@ import {
   withFallThrough,
 } from './helpers';
 
-const MARKER = 'TOP-SECRET-OUTSIDE-THE-OUTPUT';
-
-/** `..` spelled every way we know of (all ASCII on the wire; the client refuses raw UTF-8). */
-const DOTDOTS = [
-  '..',
-  '%2e%2e',
-  '%2E%2E',
-  '.%2e',
-  '%2e.',
-  '%2E.',
-  '%252e%252e',
-  '%25%32%65%25%32%65',
-  '%c0%ae%c0%ae',
-  '%e0%80%ae%e0%80%ae',
-  '%c0%2e%c0%2e',
-  '%ef%bc%8e%ef%bc%8e',
-  '%u002e%u002e',
-];
-const SEPARATORS = [
-  '/',
-  '%2f',
-  '%2F',
-  '%5c',
-  '%5C',
-  '\\',
-  '%252f',
-  '%c0%af',
-  '%e0%80%af',
-  '//',
-  '/./',
-  '%2f%2e%2f',
-];
-const DEPTHS = [1, 2, 3, 5];
-const PREFIXES = ['/public/', '/'];
-const TARGETS = ['secret.txt', 'etc/passwd'];
-
-function buildCorpus(root: string): string[] {
-  const urls = new Set<string>();
-  for (const prefix of PREFIXES) {
-    for (const dotdot of DOTDOTS) {
-      for (const separator of SEPARATORS) {
-        for (const depth of DEPTHS) {
-          for (const target of TARGETS) {
-            urls.add(prefix + `${dotdot}${separator}`.repeat(depth) + target);
-          }
-        }
-      }
-    }
-  }
-  const extra = [
-    // absolute paths and authority tricks
-    '/etc/passwd',
-    '//etc/passwd',
-    '///etc/passwd',
-    '/public//etc/passwd',
-    '/public///etc/passwd',
-    `/public/${root}/secret.txt`,
-    `/${root}/secret.txt`,
-    `/public/${encodeURIComponent(`${root}/secret.txt`)}`,
-    `/public/%2f${root.slice(1)}/secret.txt`,
-    `http://127.0.0.1/public/../../secret.txt`,
-    `http://127.0.0.1/public/..%2f..%2fsecret.txt`,
-    'file:///etc/passwd',
-    '/public/file:///etc/passwd',
-    '/public/C:%5cWindows%5cwin.ini',
-    '/public/..;/secret.txt',
-    '/public/.../secret.txt',
-    '/public/..../secret.txt',
-    '/public/. ./secret.txt'.replace(' ', '%20'),
-    // null bytes
-    '/public/inside.txt%00',
-    '/public/inside.txt%00.js',
-    '/public/%00../secret.txt',
-    '/public/..%00/secret.txt',
-    '/public/%2500',
-    '/%00',
-    // very long paths
-    `/public/${'a/'.repeat(3000)}${'../'.repeat(3001)}secret.txt`,
-    `/public/${'..%2f'.repeat(1500)}secret.txt`,
-    `/public/${'x'.repeat(10000)}`,
-    `/public/${'%2e%2e%2f'.repeat(900)}etc/passwd`,
-    // invalid percent-encoding
-    '/public/%',
-    '/public/%%',
-    '/public/%zz../secret.txt',
-    '/public/%2e%2',
-    '/public/..%',
-    '/public/%ff%fe/../secret.txt',
-    '/public/%c0',
-    '/public/%e0%80',
-    '/public/%2e%2e%2fsecret.txt%',
-    // mixed
-    '/public/.%2e/%2e./secret.txt',
-    '/public/..%2f..%5c..\\secret.txt',
-    '/public/%2e%2e/./%2e%2e/secret.txt',
-    '/public/inside.txt/../../secret.txt',
-    '/public/sub/../../secret.txt',
-    '/public/sub/%2e%2e%2f%2e%2e%2fsecret.txt',
-    '/public/sub/..%2F..%2F..%2Fsecret.txt',
-    '/public/./../secret.txt',
-    '/public/..?/secret.txt',
-    '/public/..#/secret.txt',
-    '/public/..%3f/secret.txt',
-    '/public/..%23/../secret.txt',
-  ];
-  for (const url of extra) urls.add(url);
-  return [...urls];
-}
+const MARKER = TRAVERSAL_MARKER;
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -149,7 +42,7 @@ beforeAll(async () => {
   mkdirSync(join(project, 'dist/sub'), { recursive: true });
   writeFileSync(join(project, 'dist/inside.txt'), 'inside');
   server = await listen(withFallThrough(middleware));
-  corpus = buildCorpus(root);
+  corpus = buildTraversalCorpus(root);
 });
 
 afterAll(async () => {

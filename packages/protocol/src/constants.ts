@@ -22,3 +22,9 @@ export const LOG_LEVELS: readonly ['none', 'error', 'warn', 'info', 'log', 'verb
   'log',
   'verbose',
 ];
+
+/**
+ * The largest frame hmrkit's client accepts, and announces in its `hmrkit-push`
+ * frame: a pushed update must fit in it (others are fetched over HTTP as usual).
+ */
+export const DEFAULT_MAX_PUSH_FRAME_BYTES: number = 4 * 1024 * 1024;

@@ -7,6 +7,7 @@ export {
 } from './clientOptions';
 export {
   DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_PUSH_FRAME_BYTES,
   DEFAULT_RECONNECT_ATTEMPTS,
   DEFAULT_SOCKET_PATH,
   HOT_UPDATE_EVENT,
@@ -19,6 +20,8 @@ export type {
   ErrorsMessage,
   HashMessage,
   HotMessage,
+  HotUpdateMessage,
+  HotUpdatePush,
   InvalidMessage,
   LiveReloadMessage,
   LoggingMessage,
@@ -30,6 +33,8 @@ export type {
   ProgressOption,
   ProgressUpdate,
   ProgressUpdateMessage,
+  PushedFile,
+  PushRequestMessage,
   ReconnectMessage,
   ServerMessage,
   ServerMessageType,
@@ -42,6 +47,7 @@ export {
   createErrorsMessage,
   createHashMessage,
   createHotMessage,
+  createHotUpdateMessage,
   createInvalidMessage,
   createLiveReloadMessage,
   createLoggingMessage,
@@ -49,6 +55,7 @@ export {
   createOverlayMessage,
   createProgressMessage,
   createProgressUpdateMessage,
+  createPushRequestMessage,
   createReconnectMessage,
   createStaticChangedMessage,
   createStillOkMessage,
@@ -64,5 +71,5 @@ export type {
   ParseResult,
   RawFrame,
 } from './parse';
-export { decodeFrame, parseServerMessage } from './parse';
+export { decodeFrame, parsePushRequest, parseServerMessage } from './parse';
 export { normalizeProblem, normalizeProblems, PROBLEM_FIELDS } from './problems';

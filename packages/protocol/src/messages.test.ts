@@ -4,6 +4,7 @@ import {
   createErrorsMessage,
   createHashMessage,
   createHotMessage,
+  createHotUpdateMessage,
   createInvalidMessage,
   createLiveReloadMessage,
   createLoggingMessage,
@@ -43,6 +44,10 @@ const every: ServerMessage[] = [
   createStaticChangedMessage(),
   createErrorMessage('Invalid Host/Origin header'),
   createLoggingMessage('verbose'),
+  createHotUpdateMessage({
+    hash: 'abc',
+    files: [{ name: 'main.x.hot-update.json', content: '{}' }],
+  }),
 ];
 
 describe('server messages', () => {

@@ -115,6 +115,32 @@ export interface LoggingMessage {
   data: LogLevel;
 }
 
+/** One file of a pushed hot update: its name under `output.path` (what the page would fetch) and its text. */
+export interface PushedFile {
+  /** `main.<hash>.hot-update.json`, `main.<hash>.hot-update.js`: relative, no leading slash. */
+  name: string;
+  content: string;
+}
+
+/** The data of a `hot-update` frame. */
+export interface HotUpdatePush {
+  /** The hash of the build the files belong to (the `hash` frame before it). */
+  hash: string;
+  /** The manifest(s) and update chunks that build emitted, read from memory. */
+  files: PushedFile[];
+}
+
+/**
+ * hmrkit's own frame, not webpack-dev-server's: the hot update itself, sent
+ * between `hash` and `ok` only to a client that asked for it with a
+ * `hmrkit-push` frame, so the page applies the build without an HTTP request.
+ * webpack-dev-server's client never asks, so it never sees one.
+ */
+export interface HotUpdateMessage {
+  type: 'hot-update';
+  data: HotUpdatePush;
+}
+
 /** Every message a webpack-dev-server 5 compatible server sends to its clients. */
 export type ServerMessage =
   | HotMessage
@@ -131,7 +157,8 @@ export type ServerMessage =
   | ProgressUpdateMessage
   | StaticChangedMessage
   | ErrorMessage
-  | LoggingMessage;
+  | LoggingMessage
+  | HotUpdateMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -152,6 +179,7 @@ export const SERVER_MESSAGE_TYPES: readonly ServerMessageType[] = [
   'static-changed',
   'error',
   'logging',
+  'hot-update',
 ];
 
 // ---------------------------------------------------------------------------
@@ -196,12 +224,36 @@ export const createLoggingMessage = (data: LogLevel): LoggingMessage => ({
   data,
 });
 
+export const createHotUpdateMessage = (data: HotUpdatePush): HotUpdateMessage => ({
+  type: 'hot-update',
+  data,
+});
+
+// ---------------------------------------------------------------------------
+// Client → server messages (hmrkit's own; webpack-dev-server's client sends none)
+// ---------------------------------------------------------------------------
+
+/**
+ * Sent by hmrkit's client once its socket is open: "push hot updates to me,
+ * in frames of at most `maxBytes`". A server that does not know it ignores it
+ * (webpack-dev-server does), and the client keeps fetching updates over HTTP.
+ */
+export interface PushRequestMessage {
+  type: 'hmrkit-push';
+  data: { maxBytes: number };
+}
+
+export const createPushRequestMessage = (maxBytes: number): PushRequestMessage => ({
+  type: 'hmrkit-push',
+  data: { maxBytes },
+});
+
 /**
  * The frame text for a message: `JSON.stringify({type, data, params})`, the
  * exact shape webpack-dev-server writes (absent fields are dropped, and the
  * key order is type, data, params), so its clients read ours byte for byte.
  */
-export function serializeMessage(message: ServerMessage): string {
+export function serializeMessage(message: ServerMessage | PushRequestMessage): string {
   const { type } = message;
   const data = 'data' in message ? message.data : undefined;
   const params = 'params' in message ? message.params : undefined;

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_FRAME_BYTES, LOG_LEVELS } from './constants';
-import type { CompileProblem, LogLevel, ServerMessage } from './messages';
+import type { CompileProblem, LogLevel, PushRequestMessage, ServerMessage } from './messages';
 import { PROBLEM_FIELDS } from './problems';
 
 /** Why a frame was not accepted. */
@@ -123,6 +123,14 @@ function isOverlayValue(value: unknown): boolean {
   return isOptionalString(value.trustedTypesPolicyName);
 }
 
+// A pushed file: a relative name (what the page would fetch) and its text.
+const isPushedFile = (value: unknown): boolean =>
+  isRecord(value) &&
+  isString(value.name) &&
+  value.name.length > 0 &&
+  !value.name.startsWith('/') &&
+  isString(value.content);
+
 const isLogLevel = (value: unknown): value is LogLevel =>
   isString(value) && (LOG_LEVELS as readonly string[]).includes(value);
 
@@ -177,6 +185,13 @@ function checkData(envelope: FrameEnvelope): string | undefined | null {
       return isString(data) ? undefined : 'error data must be a string';
     case 'logging':
       return isLogLevel(data) ? undefined : 'logging data must be a log level';
+    case 'hot-update':
+      return isRecord(data) &&
+        isString(data.hash) &&
+        Array.isArray(data.files) &&
+        data.files.every(isPushedFile)
+        ? undefined
+        : 'hot-update data must be {hash, files: [{name, content}]}';
     default: {
       const unknownType: never = type;
       void unknownType;
@@ -209,4 +224,18 @@ export function parseServerMessage(
     return { ok: true, message: { ...envelope, data: Number.POSITIVE_INFINITY } as ServerMessage };
   }
   return { ok: true, message: envelope as unknown as ServerMessage };
+}
+
+/**
+ * Reads a client's `hmrkit-push` frame (already decoded by `decodeFrame`).
+ * Returns the request, or `undefined` for any other frame or a bad shape
+ * (a `maxBytes` that is not a positive integer). Never throws.
+ */
+export function parsePushRequest(envelope: FrameEnvelope): PushRequestMessage | undefined {
+  if (envelope.type !== 'hmrkit-push' || !isRecord(envelope.data)) return undefined;
+  const { maxBytes } = envelope.data;
+  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+    return undefined;
+  }
+  return { type: 'hmrkit-push', data: { maxBytes } };
 }

@@ -14,6 +14,15 @@ export { createHmrLogger, formatError, normalizeLogLevel } from './log';
 export { logApplyResult } from './logApplyResult';
 export type { Poller, PollOptions, SignalOptions, SignalSubscribe } from './nodeTriggers';
 export { DEFAULT_POLL_INTERVAL_MS, startPolling, startSignalListener } from './nodeTriggers';
+export type {
+  CompileScript,
+  PushedUpdates,
+  PushedUpdatesOptions,
+  PushStats,
+  ScriptEventLike,
+  WebpackRequireLike,
+} from './push';
+export { compileWithFunction, installPushedUpdates } from './push';
 export type { HotRuntime, RuntimeOptions, RuntimeQuery } from './start';
 export {
   BUILD_READY_EVENT,

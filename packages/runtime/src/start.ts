@@ -4,6 +4,12 @@ import { getResourceQuery, getWebpackHash, getWebpackHot } from './env';
 import { HotDisabledError } from './errors';
 import type { WebpackHot } from './hot';
 import { type ConsoleLike, createHmrLogger, type HmrLogLevel, normalizeLogLevel } from './log';
+import {
+  getWebpackRequire,
+  installPushedUpdates,
+  type PushedUpdates,
+  type WebpackRequireLike,
+} from './push';
 
 /** The event the client's build signal travels on (webpack's convention). */
 export const HOT_UPDATE_EVENT = 'webpackHotUpdate';
@@ -29,6 +35,14 @@ export interface RuntimeOptions {
   /** @default location.reload() in a window; nothing elsewhere */
   reload?: () => void;
   console?: ConsoleLike;
+  /**
+   * Apply hot updates the server pushed over the socket without fetching them
+   * (see `installPushedUpdates`); files not pushed are fetched as before.
+   * @default true
+   */
+  push?: boolean;
+  /** @default the bundle's __webpack_require__ */
+  webpackRequire?: WebpackRequireLike;
 }
 
 export interface RuntimeQuery {
@@ -54,6 +68,8 @@ function defaultReload(): (() => void) | undefined {
 
 export interface HotRuntime {
   driver: UpdateDriver;
+  /** The push hooks, when the bundle has webpack's JSONP HMR runtime and `push` is on. */
+  push: PushedUpdates | undefined;
   /** Stops listening for build signals. */
   stop(): void;
 }
@@ -76,6 +92,11 @@ export function startHotRuntime(options: RuntimeOptions = {}): HotRuntime {
     logger,
     ...(reload ? { reload } : {}),
   });
+  const webpackRequire = options.webpackRequire ?? getWebpackRequire();
+  const push =
+    options.push !== false && webpackRequire
+      ? installPushedUpdates({ require: webpackRequire, emitter, logger })
+      : undefined;
   let ready: { hash: string; at: number } | undefined;
   const offReady = emitter.on(BUILD_READY_EVENT, (hash: unknown, at: unknown) => {
     if (typeof hash === 'string' && typeof at === 'number') ready = { hash, at };
@@ -86,7 +107,9 @@ export function startHotRuntime(options: RuntimeOptions = {}): HotRuntime {
   logger.info('Waiting for update signal from WDS...');
   return {
     driver,
+    push,
     stop: () => {
+      push?.uninstall();
       offReady();
       offUpdate();
     },

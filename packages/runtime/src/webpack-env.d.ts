@@ -7,3 +7,7 @@ declare const __webpack_hash__: string;
 interface ImportMeta {
   webpackHot?: import('./hot').WebpackHot;
 }
+
+// webpack's require function, a free variable in every module it bundles. Only
+// `@hmrkit/runtime`'s push hooks read it (its HMR helpers `hmrM`, `hmrF`, `l`, `p`).
+declare const __webpack_require__: unknown;

@@ -103,8 +103,11 @@ export interface SocketServer {
   readonly path: string;
   /** The transport's name. */
   readonly transport: string;
-  /** Sends a message to every open client; serializes it once. Returns how many got it. */
-  broadcast(message: ServerMessage): number;
+  /**
+   * Sends a message to every open client (or those `filter` accepts);
+   * serializes it once. Returns how many got it.
+   */
+  broadcast(message: ServerMessage, filter?: (client: SocketClient) => boolean): number;
   /** Sends a message to one client. Returns false if it is not open or was dropped. */
   send(client: SocketClient, message: ServerMessage): boolean;
   /**
@@ -309,10 +312,13 @@ class SocketServerImpl extends EventEmitter implements SocketServer {
     }
   }
 
-  broadcast(message: ServerMessage): number {
+  broadcast(message: ServerMessage, filter?: (client: SocketClient) => boolean): number {
     const text = serializeMessage(message);
     let sent = 0;
-    for (const client of this.clients) if (this.#sendText(client, text)) sent++;
+    for (const client of this.clients) {
+      if (filter && !filter(client)) continue;
+      if (this.#sendText(client, text)) sent++;
+    }
     return sent;
   }
 

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The recorded webpack-dev-server 5 wire transcripts (see fixtures/README.md). */
+/** The recorded webpack-dev-server 5 wire transcripts, and hmrkit's push frame (see fixtures/README.md). */
 export type FixtureName =
   | 'wds5-transcript'
   | 'wds5-problems'
   | 'wds5-progress-overlay'
   | 'wds5-rejected'
   | 'wds5-sockjs'
-  | 'wds5-client-entry';
+  | 'wds5-client-entry'
+  | 'hmrkit-push';
 
 export const FIXTURES_DIR: string = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -106,3 +107,5 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';

@@ -28,6 +28,9 @@ export function createSockJsTransport(url: string): Transport {
     onMessage: (listener) => {
       socket.onmessage = (event: { data: unknown }) => listener(event.data);
     },
+    send: (text) => {
+      if (socket.readyState === 1) socket.send(text);
+    },
     close: () => socket.close(),
   };
 }

@@ -27,6 +27,9 @@ export function createWebSocketTransport(
     },
     onMessage: (listener) =>
       socket.addEventListener('message', (event: MessageEvent) => listener(event.data)),
+    send: (text) => {
+      if (socket.readyState === 1) socket.send(text);
+    },
     close: () => socket.close(),
   };
 }

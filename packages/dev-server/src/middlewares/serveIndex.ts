@@ -1,16 +1,25 @@
 import { readdir, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import type { Middleware } from '../chain';
-import { decodePath, escapeHtml, isReadRequest } from './request';
+import { decodePath, escapeHtml, isReadRequest, originalUrl, redirectToFolder } from './request';
+import { isDotPath } from './static';
 
 /**
  * `serveIndex`: an HTML listing for a static folder without index.html.
- * Names are escaped, dotfiles hidden, and the path is contained in the folder.
+ * Names are escaped, dotfiles hidden, dot-folders not listed (unless the
+ * folder's `staticOptions.dotfiles` is 'allow'), and the path is contained in
+ * the folder. Links are relative, so a folder is always listed at its URL with
+ * the trailing slash (a redirect adds it, keeping the mount path).
  */
-export function createServeIndexMiddleware(directory: string): Middleware {
+export function createServeIndexMiddleware(
+  directory: string,
+  options: { dotfiles?: unknown } = {},
+): Middleware {
   const root = resolve(directory);
+  const allowDotPaths = options.dotfiles === 'allow';
   return async (req, res, next) => {
     if (!isReadRequest(req)) return next();
+    if (!allowDotPaths && isDotPath(req.url ?? '/')) return next();
     const pathname = decodePath(req.url ?? '/');
     if (pathname.includes('\0')) return next();
     const target = resolve(root, `.${pathname}`);
@@ -18,10 +27,8 @@ export function createServeIndexMiddleware(directory: string): Middleware {
     try {
       const info = await stat(target);
       if (!info.isDirectory()) return next();
-      if (!pathname.endsWith('/')) {
-        res.statusCode = 301;
-        res.setHeader('Location', `${(req.url ?? '/').split('?')[0]}/`);
-        res.end();
+      if (!(originalUrl(req).split('?')[0] ?? '/').endsWith('/')) {
+        redirectToFolder(req, res);
         return;
       }
       const entries = (await readdir(target, { withFileTypes: true }))
