@@ -134,6 +134,7 @@ export interface DevServerOptions {
    * files' total) are fetched as usual. @default { maxBytes: 1048576 }
    */
   hotPush?: HotPushOption;
+  /**
    * hmrkit's own option (webpack-dev-server has none): keep webpack's HMR
    * records on disk (`node_modules/.cache/hmrkit/`, or the config's
    * `recordsPath`), so that after a restart open pages get the edits made
