@@ -18,7 +18,9 @@ import {
   ensureCliBuilt,
   killAllServers,
   launchBrowser,
+  messageType,
   openDemoPage,
+  sockjsMessages,
   startDemoServer,
   type Transport,
 } from './harness';
@@ -39,7 +41,10 @@ afterAll(async () => {
   await killAllServers();
 });
 
-/** A page on the app plus what it fetched: the hot-update manifests it asked for. */
+/**
+ * A page on the app plus the hot-update manifests it got: fetched over HTTP, or
+ * pushed over its socket (hmrkit's `hot-update` frame), each name once.
+ */
 interface WatchedPage extends DemoPage {
   manifests: string[];
 }
@@ -47,9 +52,20 @@ interface WatchedPage extends DemoPage {
 async function openWatched(url: string): Promise<WatchedPage> {
   const demo = await openDemoPage(browser, url);
   const manifests: string[] = [];
-  demo.page.on('request', (request) => {
-    const path = new URL(request.url()).pathname;
-    if (path.endsWith('.hot-update.json')) manifests.push(path);
+  const add = (path: string): void => {
+    if (path.endsWith('.hot-update.json') && !manifests.includes(path)) manifests.push(path);
+  };
+  demo.page.on('request', (request) => add(new URL(request.url()).pathname));
+  demo.page.on('websocket', (socket) => {
+    const sockjs = /\/[^/]+\/[^/]+\/websocket$/.test(new URL(socket.url()).pathname);
+    socket.on('framereceived', ({ payload }) => {
+      const frame = typeof payload === 'string' ? payload : payload.toString('utf8');
+      for (const text of sockjs ? sockjsMessages(frame) : [frame]) {
+        if (messageType(text) !== 'hot-update') continue;
+        const { data } = JSON.parse(text) as { data: { files: Array<{ name: string }> } };
+        for (const file of data.files) add(`/${file.name}`);
+      }
+    });
   });
   await demo.waitForText('#greeting', GREETING);
   await demo.waitForConnection();
