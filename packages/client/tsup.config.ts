@@ -10,6 +10,7 @@ export default defineConfig(
       'src/transport.ts',
       'src/transports/websocket.ts',
       'src/transports/sockjs.ts',
+      'src/wdsSocket.ts',
     ],
     // The transport seam stays a bare import for the user's webpack to resolve
     // (by default to our own ./transport entry, through the exports map).

@@ -16,7 +16,6 @@ import WebSocket from 'ws';
 export const DEMO_DIR: string = fileURLToPath(new URL('..', import.meta.url));
 export const REPO_DIR: string = resolve(DEMO_DIR, '..', '..');
 export const RESULTS_DIR: string = join(DEMO_DIR, 'test-results');
-const COPIES_DIR = join(DEMO_DIR, '.e2e');
 const CHROMIUM = CHROMIUM_PATH;
 
 export type Transport = 'ws' | 'sockjs';
@@ -84,15 +83,19 @@ export interface AppCopy {
 }
 
 /**
- * Copies src/ and webpack.config.js to apps/demo/.e2e/<random>/: inside the
- * demo, so Node and webpack find the demo's node_modules (loaders, the config's
- * imports) by walking up, and ts-loader finds the demo's tsconfig.json.
+ * Copies src/ and webpack.config.js of an app (the demo unless `appDir` says
+ * otherwise) to <copiesDir>/<random>/, by default <app>/.e2e/: inside the app,
+ * so Node and webpack find its node_modules (loaders, the config's imports) by
+ * walking up, and ts-loader finds the demo's tsconfig.json.
  */
-export async function createAppCopy(): Promise<AppCopy> {
-  const dir = join(COPIES_DIR, randomBytes(6).toString('hex'));
+export async function createAppCopy(
+  appDir: string = DEMO_DIR,
+  copiesDir: string = join(appDir, '.e2e'),
+): Promise<AppCopy> {
+  const dir = join(copiesDir, randomBytes(6).toString('hex'));
   await mkdir(dir, { recursive: true });
-  await cp(join(DEMO_DIR, 'src'), join(dir, 'src'), { recursive: true });
-  await cp(join(DEMO_DIR, 'webpack.config.js'), join(dir, 'webpack.config.js'));
+  await cp(join(appDir, 'src'), join(dir, 'src'), { recursive: true });
+  await cp(join(appDir, 'webpack.config.js'), join(dir, 'webpack.config.js'));
   const originals = new Map<string, string>();
   const read = (file: string): Promise<string> => readFile(join(dir, file), 'utf8');
   const write = async (file: string, text: string): Promise<void> => {
@@ -122,7 +125,7 @@ export async function createAppCopy(): Promise<AppCopy> {
     async remove() {
       await rm(dir, { recursive: true, force: true });
       // Leave .e2e/ itself only if another run still has a copy in it.
-      await rmdir(COPIES_DIR).catch(() => {});
+      await rmdir(copiesDir).catch(() => {});
     },
   };
 }
@@ -186,6 +189,8 @@ export interface StartServerOptions {
   transport: Transport;
   /** How long to wait for the first build to be served. @default 60000 */
   timeoutMs?: number;
+  /** Environment changes for the child (`undefined` removes a variable, e.g. vitest's NODE_ENV). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Starts `hmrkit serve` in `appDir` and resolves once it serves the built page. */
@@ -209,7 +214,7 @@ export async function startDemoServer(options: StartServerOptions): Promise<Demo
       cwd: appDir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
     },
   );
   running.add(child);

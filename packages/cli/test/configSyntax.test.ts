@@ -4,9 +4,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTempProject, PACKAGE_DIR, type TempProject } from './helpers';
+import { BIN, childEnv, createTempProject, type TempProject } from './helpers';
 
-const BIN = join(PACKAGE_DIR, 'bin/hmrkit.js');
 const BROKEN = "export default {\n  mode: 'development',,\n};\n";
 const BROKEN_CJS = "module.exports = {\n  mode: 'development',,\n};\n";
 
@@ -17,8 +16,7 @@ afterAll(async () => {
 
 function serve(cwd: string, args: string[] = []) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const env = { ...process.env };
-    delete env.FORCE_COLOR;
+    const env = childEnv();
     execFile(
       'node',
       [BIN, 'serve', '--port', '0', ...args],

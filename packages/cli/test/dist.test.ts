@@ -6,9 +6,16 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { getFreePort, waitFor } from '@hmrkit/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { APP_SOURCE, createTempProject, PACKAGE_DIR, type TempProject } from './helpers';
+import {
+  APP_SOURCE,
+  BIN,
+  childEnv,
+  createTempProject,
+  PACKAGE_DIR,
+  spawnServe,
+  type TempProject,
+} from './helpers';
 
-const BIN = join(PACKAGE_DIR, 'bin/hmrkit.js');
 const DIST = join(PACKAGE_DIR, 'dist/index.js');
 const VERSION = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')).version;
 
@@ -35,14 +42,6 @@ function ensureBuilt(): void {
   if (existsSync(DIST) && statSync(DIST).mtimeMs >= sources) return;
   execFileSync('pnpm', ['run', 'build'], { cwd: PACKAGE_DIR, stdio: 'pipe' });
 }
-
-/** The child's environment: no color hints, so non-TTY output must come out plain. */
-const childEnv = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env };
-  delete env.NO_COLOR;
-  delete env.FORCE_COLOR;
-  return env;
-};
 
 const runBin = (args: string[], cwd = PACKAGE_DIR) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -258,42 +257,21 @@ describe('hmrkit serve end to end (spawned bin)', () => {
       'public/index.html': '<!doctype html><script src="/main.js"></script>\n',
       'webpack.config.mjs': "export default { mode: 'development', devtool: false };",
     });
-    const child = spawn('node', [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-      cwd: dir,
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-
+    const { child, url, exited, stdout, stderr } = await spawnServe(dir, [], children);
     // A child that dies early fails the test at once, with its stderr.
     const alive = (): true => {
-      if (child.exitCode !== null) throw new Error(`hmrkit exited ${child.exitCode}: ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`hmrkit exited ${child.exitCode}: ${stderr()}`);
       return true;
     };
-    const url = await waitFor(
-      () => alive() && /Local: {3}(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1],
-      { timeoutMs: 20_000, message: 'the URL line' },
-    );
-    await waitFor(() => alive() && /✓ compiled in \d+ ms\n/.test(stdout), {
+    await waitFor(() => alive() && /✓ compiled in \d+ ms\n/.test(stdout()), {
       timeoutMs: 20_000,
       message: 'the ✓ compiled line',
     });
     // Not a terminal: no ANSI colors. One line per build: no stats table.
-    expect(stdout).not.toContain('\u001b[');
-    expect(stdout).not.toMatch(/asset main\.js/);
+    expect(stdout()).not.toContain('\u001b[');
+    expect(stdout()).not.toMatch(/asset main\.js/);
     // The dev server's own URL block is replaced by ours.
-    expect(stderr).not.toContain('Project is running at');
+    expect(stderr()).not.toContain('Project is running at');
 
     const page = await fetch(url);
     expect(page.status).toBe(200);
@@ -302,7 +280,7 @@ describe('hmrkit serve end to end (spawned bin)', () => {
 
     child.kill('SIGINT');
     expect(await exited).toEqual({ code: 0, signal: null });
-    expect(stderr).toContain('SIGINT: stopping the dev server');
+    expect(stderr()).toContain('SIGINT: stopping the dev server');
     expect(() => process.kill(child.pid as number, 0)).toThrow(/ESRCH/);
     await expect(fetch(url)).rejects.toThrow();
   }, 40_000);

@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@hmrkit/test-utils';
 
 /** packages/cli */
 export const PACKAGE_DIR: string = fileURLToPath(new URL('..', import.meta.url));
@@ -66,3 +68,73 @@ export function createTestIo(cwd: string, env: Record<string, string | undefined
 
 /** A tiny web app: src/index.js and a webpack config in the given flavour. */
 export const APP_SOURCE = "document.body.textContent = 'hello from hmrkit';\n";
+
+/** The built bin, as npm links it. */
+export const BIN: string = join(PACKAGE_DIR, 'bin/hmrkit.js');
+
+/** A child's environment without color hints, so non-TTY output must come out plain. */
+export const childEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  return env;
+};
+
+export interface SpawnedServe {
+  child: ChildProcess;
+  /** The `Local:` URL it printed. */
+  url: string;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends SIGINT and resolves with how it exited. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * `hmrkit serve --port 0 --host 127.0.0.1 ...args` in a spawned process, once it prints its
+ * URL. The child goes into `children` (the caller kills what is left after each test); a child
+ * that dies early fails at once, with its stderr.
+ */
+export async function spawnServe(
+  dir: string,
+  args: string[],
+  children: ChildProcess[],
+  env: NodeJS.ProcessEnv = childEnv(),
+): Promise<SpawnedServe> {
+  const child = spawn('node', [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`hmrkit exited ${child.exitCode}: ${stderr}`);
+      return /Local: {3}(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1];
+    },
+    { timeoutMs: 20_000, message: 'the URL line' },
+  );
+  return {
+    child,
+    url,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    stop: () => {
+      child.kill('SIGINT');
+      return exited;
+    },
+  };
+}

@@ -1,12 +1,16 @@
 // `hmrkit serve` with Rspack, as a user runs it: the built bin in a spawned process, on a temp
 // project whose config uses Rspack's own plugins (HtmlRspackPlugin would crash under webpack).
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { waitFor } from '@hmrkit/test-utils';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createTempProject, PACKAGE_DIR, type TempProject } from './helpers';
-
-const BIN = join(PACKAGE_DIR, 'bin/hmrkit.js');
+import {
+  BIN,
+  childEnv,
+  createTempProject,
+  type SpawnedServe,
+  spawnServe,
+  type TempProject,
+} from './helpers';
 
 const RSPACK_CONFIG = `const { rspack } = require('@rspack/core');
 module.exports = {
@@ -31,56 +35,8 @@ afterAll(async () => {
   await Promise.all(projects.splice(0).map((p) => p.cleanup()));
 });
 
-const childEnv = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env };
-  delete env.NO_COLOR;
-  delete env.FORCE_COLOR;
-  return env;
-};
-
-interface Serve {
-  url: string;
-  stdout(): string;
-  stderr(): string;
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function serve(dir: string, args: string[]): Promise<Serve> {
-  const child = spawn('node', [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
-    cwd: dir,
-    env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const alive = (): true => {
-    if (child.exitCode !== null) throw new Error(`hmrkit exited ${child.exitCode}: ${stderr}`);
-    return true;
-  };
-  const url = await waitFor(
-    () => alive() && /Local: {3}(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1],
-    { timeoutMs: 20_000, message: 'the URL line' },
-  );
-  return {
-    url,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    stop: () => {
-      child.kill('SIGINT');
-      return exited;
-    },
-  };
-}
+const serve = (dir: string, args: string[]): Promise<SpawnedServe> =>
+  spawnServe(dir, args, children);
 
 const compiledLines = (text: string): number =>
   (text.match(/^✓ compiled in \d+ ms$/gm) ?? []).length;

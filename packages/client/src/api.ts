@@ -14,6 +14,13 @@ export type { ProgressIndicator } from './progress';
 export { createProgressIndicator, PROGRESS_TAG } from './progress';
 export type { ReconnectingSocket, ReconnectingSocketOptions } from './socket';
 export { createReconnectingSocket, reconnectDelay } from './socket';
+export {
+  SOCKET_CLOSE_EVENT,
+  SOCKET_MESSAGE_EVENT,
+  SOCKET_OPEN_EVENT,
+} from './socketEvents';
 export type { WebSocketTransportOptions } from './transports/websocket';
 export { createWebSocketTransport } from './transports/websocket';
 export type { ConsoleLike, Transport, TransportFactory } from './types';
+export type { LiveSocket, SocketEvent, SocketEventListener } from './wdsSocket';
+export { createLiveSocket } from './wdsSocket';

@@ -23,6 +23,7 @@ import {
   type ReconnectingSocket,
   type ReconnectingSocketOptions,
 } from './socket';
+import { SOCKET_CLOSE_EVENT, SOCKET_MESSAGE_EVENT, SOCKET_OPEN_EVENT } from './socketEvents';
 import type { ConsoleLike, TransportFactory } from './types';
 
 /**
@@ -340,13 +341,18 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     }
   };
 
-  const receive = (data: unknown): void => {
+  /** Handles one frame; returns its type, or undefined when it was ignored. */
+  const receiveFrame = (data: unknown): ServerMessage['type'] | undefined => {
     const parsed = parseServerMessage(data, { maxBytes: maxFrameBytes });
     if (!parsed.ok) {
       logger.debug(`Ignored a frame: ${parsed.message}.`);
-      return;
+      return undefined;
     }
     handle(parsed.message);
+    return parsed.message.type;
+  };
+  const receive = (data: unknown): void => {
+    receiveFrame(data);
   };
 
   // Runtime errors: uncaught exceptions and unhandled rejections.
@@ -378,14 +384,22 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     transport: env.transport,
     logger,
     maxAttempts: options.reconnect ?? DEFAULT_RECONNECT_ATTEMPTS,
-    onMessage: receive,
+    // After the client, as webpack-dev-server's socket delivers to its own
+    // handler first: tools listening on the socket (see ./wdsSocket) see the
+    // frame once the client has acted on it. Not our pushed `hot-update`
+    // frame: webpack-dev-server never sends one, and it can be a megabyte.
+    onMessage: (data) => {
+      if (receiveFrame(data) !== 'hot-update') emitter.emit(SOCKET_MESSAGE_EVENT, data);
+    },
     onOpen: (send) => {
+      emitter.emit(SOCKET_OPEN_EVENT);
       if (push) send(pushRequest);
     },
     onDisconnect: () => {
       logger.error('Disconnected!');
       hideOverlay();
       post('Close');
+      emitter.emit(SOCKET_CLOSE_EVENT);
     },
   });
 

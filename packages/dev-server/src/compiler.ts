@@ -11,6 +11,13 @@ const PLUGIN_NAME = 'hmrkit-dev-server';
 // The module id the client imports its transport from (see @hmrkit/client's README).
 const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
 
+// Tools written for webpack-dev-server's client read its live socket from this
+// module (@pmmmwh/react-refresh-webpack-plugin's default socket integration).
+// It is replaced by @hmrkit/client's stand-in, which relays our client's
+// frames: before resolving, so it wins over an installed webpack-dev-server and
+// needs none.
+const WDS_SOCKET_REQUEST = /^webpack-dev-server\/client\/socket(?:\.js)?$/;
+
 /** The children of a MultiCompiler, or the compiler itself. */
 export function getCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
   return 'compilers' in compiler ? compiler.compilers : [compiler];
@@ -213,7 +220,11 @@ export function setupCompilers(
       added.push(entry);
     }
     if (web) {
-      for (const [request, path] of resolveClientTransport(options, child.context)) {
+      const replacements = [
+        ...resolveClientTransport(options, child.context),
+        [WDS_SOCKET_REQUEST, resolveOwn('@hmrkit/client/wds-socket')] as [RegExp, string],
+      ];
+      for (const [request, path] of replacements) {
         new webpack.NormalModuleReplacementPlugin(request, path).apply(child);
         added.push(request, path);
       }

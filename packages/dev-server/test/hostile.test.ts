@@ -89,6 +89,14 @@ async function startChild(options: Record<string, unknown> = {}): Promise<ChildS
       }
     });
     await server.start();
+    // The bundle's streams too (memfs-middleware streams files over 8 MB from memory).
+    const memfs = server.middleware.context.outputFileSystem;
+    const memfsStream = memfs.createReadStream;
+    memfs.createReadStream = function (path, ...rest) {
+      const stream = memfsStream.call(this, path, ...rest);
+      if (String(path).endsWith('main.js')) streams.push(stream);
+      return stream;
+    };
     await server.middleware.ready();
     console.log('READY');
   `;
@@ -228,42 +236,68 @@ describe('static folders: read errors never end the process', () => {
   }, 120_000);
 });
 
+/** Stalled readers of `path` (each asks, then never reads): what the server holds for them. */
+async function measureStalledReaders(
+  server: ChildServer,
+  path: string,
+  readers: number,
+  size: number,
+): Promise<{ read: number; grown: number; streams: StreamState[] }> {
+  const before = await server.ask<Memory>('memory');
+  for (let i = 0; i < readers; i++) {
+    const socket = connect(server.port, '127.0.0.1');
+    sockets.push(socket);
+    socket.pause();
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: localhost:${server.port}\r\nAccept-Encoding: ${i % 2 ? 'br' : 'gzip'}\r\n\r\n`,
+    );
+  }
+  // Each file stream ends up paused by backpressure, or read to its end into memory.
+  await waitFor(
+    async () => {
+      const streams = await server.ask<StreamState[]>('streams');
+      return streams.length === readers && streams.every((s) => s.paused || s.done);
+    },
+    { timeoutMs: 60_000, intervalMs: 100, message: 'the file streams to settle' },
+  );
+  const streams = await server.ask<StreamState[]>('streams');
+  const after = await server.ask<Memory>('memory');
+  const grown = after.external + after.heapUsed - (before.external + before.heapUsed);
+  const read = streams.reduce((sum, s) => sum + s.bytesRead, 0);
+  const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+  console.log(
+    `backpressure ${path}: ${readers} stalled readers, read ${mb(read)} MB of ${mb(size * readers)} MB, memory grew ${mb(grown)} MB (external ${mb(before.external)} → ${mb(after.external)} MB, rss ${mb(before.rss)} → ${mb(after.rss)} MB)`,
+  );
+  for (const socket of sockets.splice(0)) socket.destroy();
+  return { read, grown, streams };
+}
+
 describe('compression honours backpressure', () => {
   it('5 stalled gzip/br readers of a 40 MB static file hold only stream buffers', async () => {
     // Compressible but not trivially so (base64 of random bytes compresses ~25%).
     const big = randomBytes(30 * 1024 * 1024).toString('base64');
     await createPublicProject({ 'public/big.txt': big });
     const server = await startChild({ compress: true });
-    const before = await server.ask<Memory>('memory');
-    const readers = 5;
-    for (let i = 0; i < readers; i++) {
-      const socket = connect(server.port, '127.0.0.1');
-      sockets.push(socket);
-      // A reader that asks and then never reads.
-      socket.pause();
-      socket.write(
-        `GET /big.txt HTTP/1.1\r\nHost: localhost:${server.port}\r\nAccept-Encoding: ${i % 2 ? 'br' : 'gzip'}\r\n\r\n`,
-      );
-    }
-    // Each file stream ends up paused by backpressure, or read to its end into memory.
-    await waitFor(
-      async () => {
-        const streams = await server.ask<StreamState[]>('streams');
-        return streams.length === readers && streams.every((s) => s.paused || s.done);
-      },
-      { timeoutMs: 60_000, intervalMs: 100, message: 'the file streams to settle' },
-    );
-    const streams = await server.ask<StreamState[]>('streams');
-    const after = await server.ask<Memory>('memory');
-    const grown = after.external + after.heapUsed - (before.external + before.heapUsed);
-    const read = streams.reduce((sum, s) => sum + s.bytesRead, 0);
-    console.log(
-      `backpressure: ${readers} stalled readers, read ${(read / 2 ** 20).toFixed(1)} MB of ${((big.length * readers) / 2 ** 20).toFixed(0)} MB, memory grew ${(grown / 2 ** 20).toFixed(1)} MB (external ${(before.external / 2 ** 20).toFixed(1)} → ${(after.external / 2 ** 20).toFixed(1)} MB, rss ${(before.rss / 2 ** 20).toFixed(0)} → ${(after.rss / 2 ** 20).toFixed(0)} MB)`,
-    );
+    const { read, grown, streams } = await measureStalledReaders(server, '/big.txt', 5, big.length);
     expect(streams.every((s) => !s.done)).toBe(true);
-    expect(read).toBeLessThan(readers * 8 * 2 ** 20);
-    expect(grown).toBeLessThan(readers * 8 * 2 ** 20);
-    for (const socket of sockets.splice(0)) socket.destroy();
+    expect(read).toBeLessThan(5 * 8 * 2 ** 20);
+    expect(grown).toBeLessThan(5 * 8 * 2 ** 20);
+    expect((await request(server.port, '/hello.txt')).body).toBe('hello');
+    expect(server.exitCode()).toBeNull();
+  }, 120_000);
+
+  it('10 stalled gzip/br readers of a 12 MB bundle (streamed from memory) hold only stream buffers', async () => {
+    const payload = randomBytes(9 * 1024 * 1024).toString('base64');
+    await createPublicProject({ 'src/index.js': `export default ${JSON.stringify(payload)};\n` });
+    const server = await startChild({ compress: true });
+    const size = Number(
+      (await request(server.port, '/main.js', {}, 'HEAD')).headers['content-length'],
+    );
+    expect(size).toBeGreaterThan(12 * 2 ** 20);
+    const { read, grown, streams } = await measureStalledReaders(server, '/main.js', 10, size);
+    expect(streams.every((s) => !s.done)).toBe(true);
+    expect(read).toBeLessThan(10 * 4 * 2 ** 20);
+    expect(grown).toBeLessThan(10 * 4 * 2 ** 20);
     expect((await request(server.port, '/hello.txt')).body).toBe('hello');
     expect(server.exitCode()).toBeNull();
   }, 120_000);

@@ -51,6 +51,7 @@ const LINKS: Record<string, string> = {
   hono: 'hono',
   '@hono/node-server': '@hono/node-server',
   '@hapi/hapi': '@hapi/hapi',
+  '@rspack/core': '@rspack/core',
 };
 
 let root: string;
@@ -196,6 +197,7 @@ describe('README examples, run as written', () => {
         'node-http',
         'plugin-mode',
         'router',
+        'rspack',
       ].sort(),
     );
     expect(files.has('webpack.config.js')).toBe(true);
@@ -213,6 +215,7 @@ describe('README examples, run as written', () => {
     ['hono', { '@hono/node-server': 'hono-node-server-1' }],
     ['hapi', {}],
     ['plugin-mode', {}],
+    ['rspack', {}],
   ] as Array<[string, Record<string, string>]>)(
     '%s (%j) serves /main.js from memory',
     async (example, swap) => {

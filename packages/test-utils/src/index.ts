@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The recorded webpack-dev-server 5 wire transcripts, and hmrkit's push frame (see fixtures/README.md). */
@@ -107,5 +108,97 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** The packages this repository publishes (folder names under packages/). */
+export const PUBLISHED_PACKAGES: readonly string[] = [
+  'protocol',
+  'hot-emitter',
+  'memfs-middleware',
+  'socket-server',
+  'client',
+  'runtime',
+  'dev-server',
+  'cli',
+];
+
+const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * `pnpm pack`s the published packages (their built dist; `workspace:` ranges
+ * become versions) into `dest`; returns `{name: tarball path}`.
+ */
+export function packPublishedPackages(dest: string): Record<string, string> {
+  const tarballs: Record<string, string> = {};
+  for (const dir of PUBLISHED_PACKAGES) {
+    const packageDir = join(REPO_DIR, 'packages', dir);
+    const { name } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+      name: string;
+    };
+    const output = execFileSync('pnpm', ['pack', '--pack-destination', dest], {
+      cwd: packageDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tarball = output
+      .trim()
+      .split('\n')
+      .reverse()
+      .find((line) => line.trim().endsWith('.tgz'));
+    if (!tarball) throw new Error(`pnpm pack printed no tarball for ${name}:\n${output}`);
+    tarballs[name] = tarball.trim().startsWith('/') ? tarball.trim() : join(dest, tarball.trim());
+  }
+  return tarballs;
+}
+
+/**
+ * A project that depends on the packed packages as a user's does: every
+ * `@hmrkit/*` dependency (direct or not) is the tarball, through `overrides`.
+ */
+export function packedDependencies(tarballs: Record<string, string>): {
+  dependencies: Record<string, string>;
+  overrides: Record<string, string>;
+} {
+  const specs = Object.fromEntries(
+    Object.entries(tarballs).map(([name, path]) => [name, `file:${path}`]),
+  );
+  return { dependencies: { ...specs }, overrides: { ...specs } };
+}
+
+/**
+ * A user's project in a temp folder whose node_modules links the given
+ * workspace packages (folder names under packages/): webpack then resolves
+ * `@hmrkit/<name>/…` through their package.json `exports`, as from npm, and
+ * their own dependencies from the packages' real folders.
+ */
+export async function createLinkedProject(
+  packages: readonly string[],
+  files: Record<string, string> = {},
+): Promise<{
+  dir: string;
+  write(file: string, text: string): Promise<void>;
+  cleanup(): Promise<void>;
+}> {
+  const { dir, cleanup } = await createTempDir('hmrkit-project-');
+  const write = async (file: string, text: string): Promise<void> => {
+    const target = join(dir, file);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, text);
+  };
+  await mkdir(join(dir, 'node_modules', '@hmrkit'), { recursive: true });
+  for (const name of packages) {
+    await symlink(
+      join(REPO_DIR, 'packages', name),
+      join(dir, 'node_modules', '@hmrkit', name),
+      'dir',
+    );
+  }
+  for (const [file, text] of Object.entries({
+    'package.json': '{ "private": true }\n',
+    ...files,
+  })) {
+    await write(file, text);
+  }
+  return { dir, write, cleanup };
+}
 
 export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';

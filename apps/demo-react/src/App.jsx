@@ -1,0 +1,11 @@
+import { Counter } from './Counter';
+import { Greeting } from './Greeting';
+
+export function App() {
+  return (
+    <main>
+      <Greeting />
+      <Counter />
+    </main>
+  );
+}
