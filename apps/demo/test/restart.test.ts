@@ -18,8 +18,10 @@ import {
   ensureCliBuilt,
   killAllServers,
   launchBrowser,
+  makeState,
   messageType,
   openDemoPage,
+  readState,
   sockjsMessages,
   startDemoServer,
   type Transport,
@@ -72,15 +74,8 @@ async function openWatched(url: string): Promise<WatchedPage> {
   return Object.assign(demo, { manifests });
 }
 
-async function makeState(page: DemoPage, times: number, text: string): Promise<void> {
-  for (let i = 0; i < times; i += 1) await page.page.click('#increment');
-  await page.page.fill('#text', text);
-  expect(await page.text('#count')).toBe(String(times));
-}
-
 async function expectStateKept(page: DemoPage, times: number, text: string): Promise<void> {
-  expect(await page.text('#count')).toBe(String(times));
-  expect(await page.page.inputValue('#text')).toBe(text);
+  expect(await readState(page)).toEqual({ count: String(times), text });
 }
 
 /** The `hash` frames the page's socket received from `from` on. */
