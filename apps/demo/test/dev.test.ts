@@ -19,7 +19,7 @@ afterEach(async () => {
 
 describe('pnpm dev at the repository root', () => {
   it('prints the build status and the URL, not the packages’ build logs', async () => {
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.FORCE_COLOR;
     child = spawn('pnpm', ['dev', '--port', '0', '--host', '127.0.0.1'], {
       cwd: REPO_DIR,

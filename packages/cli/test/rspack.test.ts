@@ -73,6 +73,9 @@ describe('hmrkit serve with Rspack (spawned bin)', () => {
     await waitForBody(`${server.url}main.js`, 'edited under rspack');
 
     expect(server.stderr()).not.toContain('registerBuiltinPlugin');
+    // Rspack's infrastructure logger takes the CLI's filter too: only our URL block is printed.
+    expect(server.stderr()).not.toContain('Project is running at');
+    expect(server.stdout().match(/Local:/g)).toHaveLength(1);
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   }, 60_000);
 

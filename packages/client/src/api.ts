@@ -1,6 +1,12 @@
 export { ansiToHtml, escapeHtml, stripAnsi } from './ansi';
-export type { ClientEnvironment, ClientOptions, ClientWindow, HmrClient } from './client';
-export { BUILD_READY_EVENT, createClient, describeStartup } from './client';
+export type {
+  ClientEnvironment,
+  ClientOptions,
+  ClientWindow,
+  HmrClient,
+  OverlayFilter,
+} from './client';
+export { BUILD_READY_EVENT, createClient, createOverlayFilter, describeStartup } from './client';
 export type { Logger } from './logger';
 export { createLogger, LOG_PREFIX } from './logger';
 export {

@@ -100,10 +100,36 @@ export function describeStartup(options: ParsedClientOptions): string {
   );
 }
 
-function isEnabled(value: boolean | string | undefined): boolean {
-  // A function filter travels as its source text; it is not evaluated (no
-  // eval in the page), so it counts as on.
-  return value !== false;
+type OverlayKey = 'errors' | 'warnings' | 'runtimeErrors';
+
+/** What an overlay key allows: nothing, everything, or what a filter function accepts. */
+export type OverlayFilter = boolean | ((problem: unknown) => boolean);
+
+/**
+ * An `overlay.errors` / `warnings` / `runtimeErrors` value as the entry query
+ * carries it. A function is sent as `encodeURIComponent(fn.toString())` (by our
+ * dev-server and webpack-dev-server 5 alike) and rebuilt here as
+ * webpack-dev-server 5's client does: `new Function`, called with each problem
+ * (runtime errors: the Error). A page whose CSP forbids that gets no filter,
+ * with a warning: everything is shown, as before filters.
+ */
+export function createOverlayFilter(
+  value: boolean | string | undefined,
+  logger?: Pick<Logger, 'warn'>,
+): OverlayFilter {
+  if (typeof value !== 'string') return value !== false;
+  try {
+    const source = decodeURIComponent(value);
+    // The user's own config function, sent by the server as its source text.
+    const filter = new Function(
+      'message',
+      `var callback = ${source}\nreturn callback(message)`,
+    ) as (problem: unknown) => unknown;
+    return (problem) => Boolean(filter(problem));
+  } catch (error) {
+    logger?.warn('Could not use an overlay filter function; showing everything.', error);
+    return true;
+  }
 }
 
 function formatProblem(problem: CompileProblem): string {
@@ -182,10 +208,31 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
     warnings: [],
   };
 
-  const overlayFilter = (key: 'errors' | 'warnings' | 'runtimeErrors'): boolean => {
+  let filters = new Map<OverlayKey, OverlayFilter>();
+  const overlayFilter = (key: OverlayKey): OverlayFilter => {
     if (overlayConfig === false) return false;
     if (overlayConfig === true) return true;
-    return isEnabled(overlayConfig[key]);
+    let filter = filters.get(key);
+    if (filter === undefined) {
+      filter = createOverlayFilter(overlayConfig[key], logger);
+      filters.set(key, filter);
+    }
+    return filter;
+  };
+  /** The problems a key lets through to the overlay. */
+  const shown = <T>(key: OverlayKey, problems: T[]): T[] => {
+    const filter = overlayFilter(key);
+    if (typeof filter === 'function') {
+      return problems.filter((problem) => {
+        try {
+          return filter(problem);
+        } catch (error) {
+          logger.warn(`The overlay.${key} filter threw; showing the problem.`, error);
+          return true;
+        }
+      });
+    }
+    return filter ? problems : [];
   };
 
   const getOverlay = (): Overlay | null => {
@@ -208,8 +255,8 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
   };
 
   const showBuildProblems = (): void => {
-    const errors = overlayFilter('errors') ? build.errors : [];
-    const warnings = overlayFilter('warnings') ? build.warnings : [];
+    const errors = shown('errors', build.errors);
+    const warnings = shown('warnings', build.warnings);
     if (errors.length || warnings.length) getOverlay()?.showBuildProblems(errors, warnings);
     else if (overlay?.state === 'build') overlay.hide();
   };
@@ -266,6 +313,7 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
         break;
       case 'overlay':
         overlayConfig = message.data;
+        filters = new Map();
         if (overlayConfig === false) hideOverlay();
         break;
       case 'logging':
@@ -356,15 +404,23 @@ export function createClient(options: ClientOptions, env: ClientEnvironment): Hm
   };
 
   // Runtime errors: uncaught exceptions and unhandled rejections.
+  // A runtimeErrors filter gets an Error, as webpack-dev-server 5's does
+  // (a thrown non-Error is wrapped for it; the overlay shows the original).
+  const showRuntimeError = (error: unknown, fallbackMessage: string): void => {
+    const errorObject =
+      error instanceof Error ? error : new Error(String(error || fallbackMessage));
+    if (shown('runtimeErrors', [errorObject]).length === 0) return;
+    getOverlay()?.showRuntimeError(error);
+  };
   const onError = (event: ErrorEvent): void => {
     if (!overlayFilter('runtimeErrors')) return;
     const error: unknown = event.error ?? event.message;
     if (!error || isHandledByReact(error)) return;
-    getOverlay()?.showRuntimeError(error);
+    showRuntimeError(error, 'Unknown error');
   };
   const onRejection = (event: PromiseRejectionEvent): void => {
     if (!overlayFilter('runtimeErrors') || isHandledByReact(event.reason)) return;
-    getOverlay()?.showRuntimeError(event.reason);
+    showRuntimeError(event.reason, 'Unknown promise rejection reason');
   };
   const onBeforeUnload = (): void => {
     unloading = true;
