@@ -1,3 +1,4 @@
+import { getChildStats } from '@hmrkit/dev-server';
 import picocolors from 'picocolors';
 import type { MultiStats, Stats, StatsOptions } from 'webpack';
 
@@ -48,9 +49,6 @@ export interface BuildSummary {
   compilers: number;
 }
 
-export const isMultiStats = (stats: Stats | MultiStats): stats is MultiStats =>
-  Array.isArray((stats as MultiStats).stats);
-
 /**
  * Counts errors and warnings over every child compiler; the time runs from the first start to
  * the last end of the children that built this round. A MultiCompiler rebuild hands over the
@@ -61,7 +59,7 @@ export function summarizeBuild(
   stats: Stats | MultiStats,
   previous: readonly Stats[] = [],
 ): BuildSummary {
-  const children = isMultiStats(stats) ? stats.stats : [stats];
+  const children = getChildStats(stats);
   let errors = 0;
   let warnings = 0;
   for (const child of children) {
@@ -83,8 +81,7 @@ export function summarizeBuild(
 }
 
 /** The child Stats of a build, to pass as `previous` to the next `summarizeBuild`. */
-export const childStatsOf = (stats: Stats | MultiStats): Stats[] =>
-  isMultiStats(stats) ? [...stats.stats] : [stats];
+export const childStatsOf = (stats: Stats | MultiStats): Stats[] => [...getChildStats(stats)];
 
 const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
@@ -113,9 +110,11 @@ export function formatProblems(stats: Stats | MultiStats, colors: boolean): stri
     errorsCount: false,
     warningsCount: false,
   };
-  const text = isMultiStats(stats)
-    ? stats.toString({ children: stats.stats.map(() => options) } as StatsOptions)
-    : stats.toString(options);
+  const children = getChildStats(stats);
+  const text =
+    children[0] === stats
+      ? stats.toString(options)
+      : stats.toString({ children: children.map(() => options) } as StatsOptions);
   return text.trim();
 }
 

@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DevServer, type DevServerOptions, STATUS_LOGGER_NAME } from '@hmrkit/dev-server';
+import {
+  DevServer,
+  type DevServerOptions,
+  getChildCompilers,
+  STATUS_LOGGER_NAME,
+} from '@hmrkit/dev-server';
 import type { Compiler, Configuration, MultiCompiler, MultiStats, Stats } from 'webpack';
 import type { CompilerName, ServeArgs } from './args';
 import {
@@ -33,7 +37,6 @@ import {
   shouldUseColor,
   summarizeBuild,
 } from './output';
-import { computeUrls } from './urls';
 
 /** Where the CLI reads and writes; defaults to the process's. */
 export interface CliIO {
@@ -108,34 +111,12 @@ const DEFAULT_ARGS: ServeArgs = { entries: [], env: { WEBPACK_SERVE: true }, deb
 
 /** The dev server's own "Project is running at" block repeats ours, so it is filtered out. */
 function silenceUrlBlock(compiler: Compiler | MultiCompiler): void {
-  const children = 'compilers' in compiler ? compiler.compilers : [compiler];
-  for (const child of children) {
+  for (const child of getChildCompilers(compiler)) {
     child.hooks.infrastructureLog.tap('hmrkit-cli', (name) =>
       name === STATUS_LOGGER_NAME ? true : undefined,
     );
   }
 }
-
-function getServerUrls(devServer: DevServer, https: boolean, host: string | undefined): ServerUrls {
-  let own: ServerUrls | undefined;
-  try {
-    own = (devServer as { getUrls?: () => ServerUrls | undefined }).getUrls?.();
-  } catch {
-    // Fall back to the bound address below.
-  }
-  if (own && typeof own.local === 'string') return { local: own.local, network: own.network ?? [] };
-  const address = devServer.server?.address();
-  if (!address || typeof address === 'string') {
-    throw runtimeError('The dev server started but is not listening on a TCP port.');
-  }
-  return computeUrls(address as AddressInfo, { https, requestedHost: host });
-}
-
-const isHttps = (options: DevServerOptions): boolean =>
-  options.server === 'https' ||
-  (typeof options.server === 'object' &&
-    options.server !== null &&
-    options.server.type === 'https');
 
 /** The static folders that exist (the default `public` is listed only when it is there). */
 function staticDirsOf(devServer: DevServer): string[] {
@@ -248,14 +229,8 @@ export async function startServe(
     throw error;
   }
 
-  let urls: ServerUrls;
-  try {
-    urls = getServerUrls(devServer, isHttps(options), options.host);
-  } catch (error) {
-    await devServer.stop().catch(() => undefined);
-    await closeCompiler(compiler);
-    throw error;
-  }
+  // DevServer.start() resolved, so it listens and knows its URLs.
+  const urls: ServerUrls = devServer.getUrls();
   io.stdout.write(formatUrls(urls, colors, staticDirsOf(devServer)));
   listening = true;
   for (const text of pending.splice(0)) io.stdout.write(text);

@@ -1,4 +1,5 @@
 import ansiHTML from 'ansi-html-community';
+import escapeHtml from 'escape-html';
 
 // Colours that read well on the overlay's dark background. Set on first use,
 // so importing this module has no side effect.
@@ -15,19 +16,6 @@ const OVERLAY_COLOURS: Record<string, string | string[]> = {
   lightgrey: 'c9d1d9',
   darkgrey: '8b949e',
 };
-
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for use as HTML (element content or a quoted attribute). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char] ?? char);
-}
 
 // Any escape sequence the converter did not turn into markup (combined
 // parameters like `1;31m`, cursor movement…): dropped rather than shown raw.

@@ -1,4 +1,4 @@
-export { ansiToHtml, escapeHtml, stripAnsi } from './ansi';
+export { ansiToHtml, stripAnsi } from './ansi';
 export type {
   ClientEnvironment,
   ClientOptions,
@@ -6,7 +6,7 @@ export type {
   HmrClient,
   OverlayFilter,
 } from './client';
-export { BUILD_READY_EVENT, createClient, createOverlayFilter, describeStartup } from './client';
+export { createClient, createOverlayFilter, describeStartup } from './client';
 export type { Logger } from './logger';
 export { createLogger, LOG_PREFIX } from './logger';
 export {

@@ -1,5 +1,4 @@
-import { createEmitter, type HotEvents } from '@hmrkit/hot-emitter';
-import { BUILD_READY_EVENT as RUNTIME_BUILD_READY_EVENT } from '@hmrkit/runtime/api';
+import { BUILD_READY_EVENT, createEmitter, type HotEvents } from '@hmrkit/hot-emitter';
 import { loadFixture } from '@hmrkit/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import {
@@ -8,7 +7,7 @@ import {
   createFakeWindow,
   FakeOverlay,
 } from '../test/fakes';
-import { BUILD_READY_EVENT, type ClientOptions, createClient } from './client';
+import { type ClientOptions, createClient } from './client';
 
 interface Frame {
   text?: string;
@@ -197,10 +196,6 @@ describe('createClient: reload decision', () => {
       'info [hmrkit] "/public/index.html" from static directory was changed. Reloading...',
     );
     expect(win.location.reload).toHaveBeenCalledOnce();
-  });
-
-  it('uses the same ready event name as @hmrkit/runtime', () => {
-    expect(BUILD_READY_EVENT).toBe(RUNTIME_BUILD_READY_EVENT);
   });
 });
 

@@ -1,11 +1,16 @@
-import { type HotEmitter, hotEmitter, PUSHED_UPDATE_EVENT } from '@hmrkit/hot-emitter';
+import {
+  BUILD_READY_EVENT,
+  HOT_UPDATE_EVENT,
+  type HotEmitter,
+  hotEmitter,
+  PUSHED_UPDATE_EVENT,
+} from '@hmrkit/hot-emitter';
 import {
   type CompileProblem,
   createPushRequestMessage,
   createSocketUrl,
   DEFAULT_MAX_PUSH_FRAME_BYTES,
   DEFAULT_RECONNECT_ATTEMPTS,
-  HOT_UPDATE_EVENT,
   type LocationLike,
   type OverlayOptions,
   type ParsedClientOptions,
@@ -25,13 +30,6 @@ import {
 } from './socket';
 import { SOCKET_CLOSE_EVENT, SOCKET_MESSAGE_EVENT, SOCKET_OPEN_EVENT } from './socketEvents';
 import type { ConsoleLike, TransportFactory } from './types';
-
-/**
- * Emitted on the hot emitter as `(hash, readyAt)` right before
- * `webpackHotUpdate`; `readyAt` is `performance.now()` when the `ok` frame
- * arrived. @hmrkit/runtime reads it to report how long an update took.
- */
-export const BUILD_READY_EVENT = 'hmrkitBuildReady';
 
 /** The parts of `window` the client uses; tests pass a fake. */
 export interface ClientWindow {

@@ -1,12 +1,7 @@
+import { getChildCompilers } from '@hmrkit/memfs-middleware';
 import { createErrorsMessage, type ServerMessage } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
-import {
-  getCompilers,
-  getPrimaryCompiler,
-  PLUGIN_NAME,
-  type SetupContext,
-  setupCompilers,
-} from './compiler';
+import { getPrimaryCompiler, PLUGIN_NAME, type SetupContext, setupCompilers } from './compiler';
 import { guardDoneHooks } from './doneGuard';
 import { type BuildMessenger, createProgressFrame, summarizeStats } from './messages';
 import type { NormalizedOptions } from './options';
@@ -80,7 +75,7 @@ export function hookBuildEvents(
 
 /** `watchOptions.aggregateTimeout` at DEFAULT_AGGREGATE_TIMEOUT where the config leaves it unset. */
 export function applyWatchDefaults(compiler: Compiler | MultiCompiler): void {
-  for (const child of getCompilers(compiler)) {
+  for (const child of getChildCompilers(compiler)) {
     const watchOptions = child.options.watchOptions ?? {};
     if (typeof watchOptions.aggregateTimeout !== 'number') {
       child.options.watchOptions = { ...watchOptions, aggregateTimeout: DEFAULT_AGGREGATE_TIMEOUT };

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { getChildCompilers } from '@hmrkit/memfs-middleware';
 import { type ClientEntryOptions, encodeClientQuery } from '@hmrkit/protocol';
 import type { Compiler, MultiCompiler } from 'webpack';
 import { DevServerError, missingPeer } from './errors';
@@ -17,11 +18,6 @@ const TRANSPORT_REQUEST = /^@hmrkit\/client\/transport$/;
 // frames: before resolving, so it wins over an installed webpack-dev-server and
 // needs none.
 const WDS_SOCKET_REQUEST = /^webpack-dev-server\/client\/socket(?:\.js)?$/;
-
-/** The children of a MultiCompiler, or the compiler itself. */
-export function getCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
-  return 'compilers' in compiler ? compiler.compilers : [compiler];
-}
 
 // webpack-dev-server 5's list: a compiler with one of these targets (or none)
 // runs in a page, so it gets the browser client.
@@ -53,7 +49,7 @@ export function isWebTarget(compiler: Compiler): boolean {
  * the first (webpack-dev-server's `getCompilerOptions`).
  */
 export function getPrimaryCompiler(compiler: Compiler | MultiCompiler): Compiler {
-  const compilers = getCompilers(compiler);
+  const compilers = getChildCompilers(compiler);
   const first = compilers[0];
   if (!first) throw new DevServerError('INVALID_OPTION', 'The MultiCompiler has no compilers.');
   if (compilers.length === 1) return first;
@@ -207,7 +203,7 @@ export function setupCompilers(
   // Without a socket server nothing could talk to a client or trigger an
   // update: webpack-dev-server then adds no entries and no HMR plugin.
   if (!options.webSocketServer) return { webCompilers };
-  const children = getCompilers(compiler);
+  const children = getChildCompilers(compiler);
   for (const [index, child] of children.entries()) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;

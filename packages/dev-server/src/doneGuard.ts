@@ -1,5 +1,5 @@
+import { getChildCompilers } from '@hmrkit/memfs-middleware';
 import type { Compiler, MultiCompiler } from 'webpack';
-import { getCompilers } from './compiler';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
@@ -86,7 +86,7 @@ export function guardDoneHooks(
   compiler: Compiler | MultiCompiler,
   onError: DoneErrorHandler,
 ): void {
-  const hooks: unknown[] = getCompilers(compiler).map((child) => child.hooks.done);
+  const hooks: unknown[] = getChildCompilers(compiler).map((child) => child.hooks.done);
   if ('compilers' in compiler) hooks.push(compiler.hooks.done);
   for (const hook of hooks) {
     (hook as InterceptableHook).intercept({ register: (tap) => guardTap(tap, onError) });

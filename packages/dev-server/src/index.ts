@@ -1,3 +1,4 @@
+export { getChildCompilers, getChildStats } from '@hmrkit/memfs-middleware';
 export type { DevServerApp, ResponseHelpers } from './app';
 export { DEFAULT_AGGREGATE_TIMEOUT } from './buildEvents';
 export type { FinalHandler, Middleware, NamedMiddleware, NextFunction } from './chain';

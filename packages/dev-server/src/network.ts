@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type ServerOptions } from 'node:http
 import { BlockList, createServer as createNetServer, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
+import { isAnyAddress } from '@hmrkit/protocol';
 import { DevServerError } from './errors';
 import type { NormalizedOptions } from './options';
 import { requireOptionalPeer } from './peers';
@@ -121,7 +122,6 @@ export function resolveHost(host: string | undefined): string | undefined {
   }
 }
 
-const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 function formatUrlHost(host: string): string {
@@ -139,7 +139,7 @@ export interface ServerUrls {
 export function getServerUrls(host: string | undefined, port: number, secure: boolean): ServerUrls {
   const protocol = secure ? 'https' : 'http';
   const url = (name: string): string => `${protocol}://${formatUrlHost(name)}:${port}/`;
-  if (host === undefined || ANY_ADDRESS.has(host)) {
+  if (host === undefined || isAnyAddress(host)) {
     const network: string[] = [];
     const v4 = findInternalIp('v4');
     if (v4) network.push(url(v4));

@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { validateOptions as validateDevMiddlewareOptions } from '@hmrkit/memfs-middleware';
 import type { LogLevel, OverlayOptions, ProgressOption } from '@hmrkit/protocol';
 import { DEFAULT_RECONNECT_ATTEMPTS, DEFAULT_SOCKET_PATH, LOG_LEVELS } from '@hmrkit/protocol';
+import { normalizeAllowedHosts } from '@hmrkit/socket-server';
 import { resolveClientTransport } from './compiler';
 import {
   DevServerError,
@@ -295,14 +296,21 @@ function expectFunction<T>(value: unknown, path: string): T | undefined {
   return value as T;
 }
 
-function normalizeAllowedHosts(value: unknown): NormalizedOptions['allowedHosts'] {
+/** Checks the type; the normalization itself is socket-server's, which runs the host checks. */
+function normalizeAllowedHostsOption(value: unknown): NormalizedOptions['allowedHosts'] {
   if (value === undefined || value === 'auto') return 'auto';
-  if (value === 'all') return 'all';
-  if (typeof value === 'string' && value) return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v)) {
-    return value.includes('all') ? 'all' : [...(value as string[])];
+  const valid =
+    (typeof value === 'string' && value) ||
+    (Array.isArray(value) && value.every((v) => typeof v === 'string' && v));
+  if (!valid) {
+    throw invalidOption(
+      'allowedHosts',
+      '"auto", "all", a host name or a list of host names',
+      value,
+    );
   }
-  throw invalidOption('allowedHosts', '"auto", "all", a host name or a list of host names', value);
+  const normalized = normalizeAllowedHosts(value as string | string[]);
+  return normalized === 'all' ? 'all' : [...normalized];
 }
 
 function normalizeWebSocketUrl(value: unknown): WebSocketUrl {
@@ -826,7 +834,7 @@ export function normalizeOptions(
   }
 
   const normalized: NormalizedOptions = {
-    allowedHosts: normalizeAllowedHosts(input.allowedHosts),
+    allowedHosts: normalizeAllowedHostsOption(input.allowedHosts),
     client: normalizeClient(input.client, webSocketServer, context.infrastructureLogging),
     compress: expectBoolean(input.compress, 'compress', true),
     devMiddleware: { ...devMiddleware },

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MemfsMiddleware } from '@hmrkit/memfs-middleware';
+import { getChildStats, type MemfsMiddleware } from '@hmrkit/memfs-middleware';
 import type { MultiStats, Stats } from 'webpack';
 import { decorateResponse } from './app';
 import { composeMiddlewares, type Middleware, type NamedMiddleware } from './chain';
@@ -119,12 +119,14 @@ function createActionRoute(
   options: NormalizedOptions,
   act: (url: URL) => void,
 ): NamedMiddleware {
+  // Made once, so the check's normalized allowedHosts is computed once too.
+  const sameSiteCheck = { allowedHosts: options.allowedHosts };
   return {
     name,
     path: `/webpack-dev-server/${name.slice('webpack-dev-server-'.length)}`,
     middleware: (req, res, next) => {
       if (!isReadRequest(req)) return next();
-      if (!isSameSiteRequest(req, options.allowedHosts)) {
+      if (!isSameSiteRequest(req, sameSiteCheck)) {
         sendText(res, 403, 'Cross-Origin request blocked');
         return;
       }
@@ -175,8 +177,7 @@ export function composeRoutes(
 /** `/webpack-dev-server`: the assets of the current build, linked. */
 function renderAssetList(stats: Stats | MultiStats): string {
   const items: string[] = [];
-  const children = 'stats' in stats ? stats.stats : [stats];
-  for (const child of children) {
+  for (const child of getChildStats(stats)) {
     const json = child.toJson({ all: false, assets: true, publicPath: true });
     const publicPath = json.publicPath && json.publicPath !== 'auto' ? json.publicPath : '/';
     for (const asset of json.assets ?? []) {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import {
   type AnyCompiler,
   createMemfsMiddleware,
+  getChildCompilers,
   type MemfsMiddleware,
 } from '@hmrkit/memfs-middleware';
 import { createStaticChangedMessage, type ServerMessage } from '@hmrkit/protocol';
@@ -10,7 +11,7 @@ import { createSocketServer, type SocketServer } from '@hmrkit/socket-server';
 import type { Compiler, MultiCompiler, MultiStats, Stats } from 'webpack';
 import { createApp, type DevServerApp } from './app';
 import { applyWatchDefaults, hookBuildEvents } from './buildEvents';
-import { getCompilers, getPrimaryCompiler, PLUGIN_NAME } from './compiler';
+import { getPrimaryCompiler, PLUGIN_NAME } from './compiler';
 import { createCustomTransport } from './customSocketServer';
 import { DevServerError } from './errors';
 import {
@@ -193,11 +194,9 @@ export class DevServer {
 
   /** Sends a frame `{type, data, params}` to every connected client. */
   sendMessage(type: string, data?: unknown, params?: unknown): void {
-    if (!this.socketServer) return;
-    const text = JSON.stringify({ type, data, params });
-    for (const client of this.socketServer.clients) {
-      if (client.isOpen) client.send(text);
-    }
+    // Through broadcast, so a client that stopped reading is dropped here too (the
+    // socket server's maxBufferedAmount guard). Any type may be sent, as webpack-dev-server allows.
+    this.socketServer?.broadcast({ type, data, params } as ServerMessage);
   }
 
   #broadcast(messages: readonly ServerMessage[]): void {
@@ -385,7 +384,7 @@ function resumeWatching(
   if (compiler.watching) context.watching = compiler.watching;
   else if ('compilers' in compiler) {
     context.watching = compiler.watch(
-      getCompilers(compiler).map((child) => child.options.watchOptions ?? {}),
+      getChildCompilers(compiler).map((child) => child.options.watchOptions ?? {}),
       onError,
     );
   } else context.watching = compiler.watch(compiler.options.watchOptions ?? {}, onError);

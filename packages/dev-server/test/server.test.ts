@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { PROBLEM_FIELDS } from '@hmrkit/protocol';
 import { delay, getFreePort, waitFor } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import webpack from 'webpack';
 import { DevServer, DevServerError } from '../src/index';
 import {
@@ -126,9 +126,16 @@ describe('DevServer: frames', () => {
   it('sendMessage broadcasts a raw frame', async () => {
     const { port } = await start();
     const client = await frames(port);
+    // Through the socket server's broadcast (its slow-client guard), not straight to sockets.
+    const broadcast = vi.spyOn(server!.socketServer!, 'broadcast');
     server?.sendMessage('static-changed', '/x.html');
     await client.waitForType('static-changed');
     expect(client.frames.find((f) => f.type === 'static-changed')?.data).toBe('/x.html');
+    expect(broadcast).toHaveBeenCalledWith({
+      type: 'static-changed',
+      data: '/x.html',
+      params: undefined,
+    });
   });
 });
 

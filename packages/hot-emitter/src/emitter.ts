@@ -1,3 +1,5 @@
+import { HOT_UPDATE_EVENT } from './events';
+
 /** A map of event names to the argument list their listeners receive. */
 export type EventMap = Record<string, unknown[]>;
 
@@ -39,7 +41,7 @@ function defaultErrorHandler(error: unknown, event: string): void {
  * `webpackHotUpdate` is `{currentHash}`; other events carry their argument.
  */
 function eventDetail(event: string, args: unknown[]): unknown {
-  if (event === 'webpackHotUpdate') return { currentHash: args[0] };
+  if (event === HOT_UPDATE_EVENT) return { currentHash: args[0] };
   return args.length <= 1 ? args[0] : args;
 }
 

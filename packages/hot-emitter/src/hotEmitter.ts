@@ -1,10 +1,13 @@
 import { createEmitter, type Emitter } from './emitter';
+import type { BUILD_READY_EVENT, HOT_UPDATE_EVENT } from './events';
 
 /** The events that travel between the client and the runtime. */
 export interface HotEvents {
   [event: string]: unknown[];
   /** A new build is ready; the argument is its hash. */
-  webpackHotUpdate: [currentHash: string];
+  [HOT_UPDATE_EVENT]: [currentHash: string];
+  /** Just before it: the hash and `performance.now()` when the client heard `ok`. */
+  [BUILD_READY_EVENT]: [hash: string, readyAt: number];
   /**
    * The server pushed a build's hot-update files (manifest and chunks) over
    * the socket, before its `webpackHotUpdate`: the runtime keeps them and

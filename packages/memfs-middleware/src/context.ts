@@ -50,10 +50,12 @@ export function isMultiCompiler(compiler: Compiler | MultiCompiler): compiler is
   return 'compilers' in compiler && Array.isArray(compiler.compilers);
 }
 
+/** The children of a MultiCompiler, or the compiler itself: the one unwrapper hmrkit's packages use. */
 export function getChildCompilers(compiler: Compiler | MultiCompiler): Compiler[] {
   return isMultiCompiler(compiler) ? compiler.compilers : [compiler];
 }
 
+/** The children of a MultiStats, or the stats themselves. */
 export function getChildStats(stats: Stats | MultiStats): Stats[] {
   return 'stats' in stats && Array.isArray(stats.stats) ? stats.stats : [stats as Stats];
 }

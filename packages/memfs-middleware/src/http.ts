@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import escapeHtml from 'escape-html';
 import type { CacheControlObject } from './options';
 
 const ONE_YEAR_MS = 31_536_000_000;
@@ -17,18 +18,6 @@ export const ERROR_TEXT: Readonly<Record<number, string>> = {
   416: 'Range Not Satisfiable',
   500: 'Internal Server Error',
 };
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
 
 /** webpack-dev-middleware's units: numbers are milliseconds, clamped to a year, sent in seconds. */
 export function formatCacheControl(

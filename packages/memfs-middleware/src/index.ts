@@ -1,6 +1,7 @@
 import { createMemfsMiddleware } from './middleware';
 
 export type { AnyCompiler, MiddlewareContext, RspackCompilerLike, WebpackLogger } from './context';
+export { getChildCompilers, getChildStats } from './context';
 export type { MemfsMiddlewareErrorCode } from './errors';
 export { ForwardedError, MemfsMiddlewareError } from './errors';
 export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';

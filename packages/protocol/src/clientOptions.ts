@@ -192,7 +192,12 @@ export interface LocationLike {
   port: string;
 }
 
-const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
+const ANY_ADDRESS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]']);
+
+/** Whether a host is an any-address (`0.0.0.0`, `::`, `[::]`): listen everywhere, dial the page's host. */
+export function isAnyAddress(host: string): boolean {
+  return ANY_ADDRESS.has(host);
+}
 
 /**
  * The URL the browser dials, by webpack-dev-server's client rules:
@@ -203,13 +208,13 @@ const ANY_ADDRESS = new Set(['0.0.0.0', '::', '[::]']);
  */
 export function createSocketUrl(options: ParsedClientOptions, location: LocationLike): string {
   let hostname = options.hostname ?? '';
-  const isAnyAddress = ANY_ADDRESS.has(hostname);
-  if (isAnyAddress && location.hostname && location.protocol.startsWith('http')) {
+  const anyAddress = isAnyAddress(hostname);
+  if (anyAddress && location.hostname && location.protocol.startsWith('http')) {
     hostname = location.hostname;
   }
 
   let protocol = options.protocol || location.protocol;
-  if (protocol === 'auto:' || (hostname && isAnyAddress && location.protocol === 'https:')) {
+  if (protocol === 'auto:' || (hostname && anyAddress && location.protocol === 'https:')) {
     protocol = location.protocol;
   }
   protocol = protocol.replace(/^(?:http|.+-extension|file)/i, 'ws');

@@ -1,9 +1,6 @@
 /** The socket path webpack-dev-server listens on and its client dials by default. */
 export const DEFAULT_SOCKET_PATH = '/ws';
 
-/** The event the client emits on the hot emitter, and webpack's hot/dev-server listens for. */
-export const HOT_UPDATE_EVENT = 'webpackHotUpdate';
-
 /** How many times the client tries to reconnect unless told otherwise (webpack-dev-server's default). */
 export const DEFAULT_RECONNECT_ATTEMPTS = 10;
 

@@ -2,6 +2,7 @@ export type { ClientEntryOptions, LocationLike, ParsedClientOptions } from './cl
 export {
   createSocketUrl,
   encodeClientQuery,
+  isAnyAddress,
   parseClientQuery,
   parseClientScriptUrl,
 } from './clientOptions';
@@ -10,7 +11,6 @@ export {
   DEFAULT_MAX_PUSH_FRAME_BYTES,
   DEFAULT_RECONNECT_ATTEMPTS,
   DEFAULT_SOCKET_PATH,
-  HOT_UPDATE_EVENT,
   INVALID_HOST_ORIGIN_MESSAGE,
   LOG_LEVELS,
 } from './constants';

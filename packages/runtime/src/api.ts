@@ -25,8 +25,6 @@ export type {
 export { compileWithFunction, installPushedUpdates } from './push';
 export type { HotRuntime, RuntimeOptions, RuntimeQuery } from './start';
 export {
-  BUILD_READY_EVENT,
-  HOT_UPDATE_EVENT,
   parseRuntimeQuery,
   startFromResourceQuery,
   startHotRuntime,

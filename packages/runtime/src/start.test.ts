@@ -1,14 +1,13 @@
-import { createEmitter, type HotEvents } from '@hmrkit/hot-emitter';
+import {
+  BUILD_READY_EVENT,
+  createEmitter,
+  HOT_UPDATE_EVENT,
+  type HotEvents,
+} from '@hmrkit/hot-emitter';
 import { describe, expect, it, vi } from 'vitest';
 import { createRecordingConsole, FakeHot } from '../test/fakeHot';
 import { HotDisabledError } from './errors';
-import {
-  BUILD_READY_EVENT,
-  HOT_UPDATE_EVENT,
-  parseRuntimeQuery,
-  startFromResourceQuery,
-  startHotRuntime,
-} from './start';
+import { parseRuntimeQuery, startFromResourceQuery, startHotRuntime } from './start';
 
 describe('parseRuntimeQuery', () => {
   it('reads mode and logging, ignoring unknown values', () => {

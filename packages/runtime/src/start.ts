@@ -1,4 +1,9 @@
-import { type HotEmitter, hotEmitter } from '@hmrkit/hot-emitter';
+import {
+  BUILD_READY_EVENT,
+  HOT_UPDATE_EVENT,
+  type HotEmitter,
+  hotEmitter,
+} from '@hmrkit/hot-emitter';
 import { createUpdateDriver, type RuntimeMode, type UpdateDriver } from './driver';
 import { getResourceQuery, getWebpackHash, getWebpackHot } from './env';
 import { HotDisabledError } from './errors';
@@ -10,16 +15,6 @@ import {
   type PushedUpdates,
   type WebpackRequireLike,
 } from './push';
-
-/** The event the client's build signal travels on (webpack's convention). */
-export const HOT_UPDATE_EVENT = 'webpackHotUpdate';
-
-/**
- * Emitted by @hmrkit/client as `(hash, readyAt)` just before `webpackHotUpdate`,
- * with `readyAt` = `performance.now()` when the `ok` frame arrived, so the
- * runtime can report how long an update took from the server's point of view.
- */
-export const BUILD_READY_EVENT = 'hmrkitBuildReady';
 
 export interface RuntimeOptions {
   /** @default 'hot' */

@@ -52,6 +52,24 @@ export function normalizeAllowedHosts(
   return list.filter((entry) => entry.length > 0).map((entry) => entry.toLowerCase());
 }
 
+/**
+ * The normalized `allowedHosts` of an options object, computed once per object (and again
+ * only if its `allowedHosts` is replaced): the checks run on every request and socket, with
+ * the same options object each time.
+ */
+const normalizedByOptions = new WeakMap<
+  HostCheckOptions,
+  { source: HostCheckOptions['allowedHosts']; value: NormalizedAllowedHosts }
+>();
+
+function allowedHostsOf(options: HostCheckOptions): NormalizedAllowedHosts {
+  const cached = normalizedByOptions.get(options);
+  if (cached && cached.source === options.allowedHosts) return cached.value;
+  const value = normalizeAllowedHosts(options.allowedHosts);
+  normalizedByOptions.set(options, { source: options.allowedHosts, value });
+  return value;
+}
+
 function firstHeader(headers: HeaderRecord, name: string): string | undefined {
   const value = headers[name];
   // Node joins most duplicate headers, but never Host; a list here is hostile.
@@ -103,7 +121,7 @@ export function parseOriginHeader(value: string): string | undefined {
  * are not covered here; `isValidHost` adds them.
  */
 export function isHostAllowed(hostname: string, options: HostCheckOptions = {}): boolean {
-  const allowed = normalizeAllowedHosts(options.allowedHosts);
+  const allowed = allowedHostsOf(options);
   if (allowed === 'all') return true;
   const name = hostname.toLowerCase();
   for (const entry of allowed) {
@@ -133,7 +151,7 @@ export function isValidHost(
   validateHost = true,
 ): boolean {
   const isOrigin = name === 'origin';
-  if (isOrigin && normalizeAllowedHosts(options.allowedHosts) === 'all') return true;
+  if (isOrigin && allowedHostsOf(options) === 'all') return true;
   const value = firstHeader(headers, name);
   if (!value) return false;
   if (isOrigin && LOCAL_PAGE_ORIGIN.test(value)) return true;
@@ -157,7 +175,7 @@ export function isValidHost(
  * WebSocket); local files and extensions are allowed. Never throws.
  */
 export function isSameOrigin(headers: HeaderRecord, options: HostCheckOptions = {}): boolean {
-  if (normalizeAllowedHosts(options.allowedHosts) === 'all') return true;
+  if (allowedHostsOf(options) === 'all') return true;
   const originValue = firstHeader(headers, 'origin');
   if (!originValue) return false;
   if (LOCAL_PAGE_ORIGIN.test(originValue)) return true;
@@ -245,7 +263,6 @@ export function checkHttpRequest(
   ) {
     return { allowed: false, status: 403, body: CROSS_ORIGIN_BLOCKED_BODY };
   }
-  const open =
-    normalizeAllowedHosts(options.allowedHosts) === 'all' || options.corsWildcard === true;
+  const open = allowedHostsOf(options) === 'all' || options.corsWildcard === true;
   return { allowed: true, crossOriginResourcePolicy: !open };
 }

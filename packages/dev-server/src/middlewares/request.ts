@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import escapeHtml from 'escape-html';
 
 /** Whether the request reads (GET/HEAD), the only methods built-in routes answer. */
 export function isReadRequest(req: IncomingMessage): boolean {
@@ -23,13 +24,8 @@ export function decodePath(url: string): string {
   }
 }
 
-/** Escapes text for HTML bodies and attributes (listings, error pages). */
-export const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (char) =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
-  );
+/** Escapes text for HTML bodies and attributes (listings, error pages): escape-html, express's. */
+export { escapeHtml };
 
 const ENTITY_HEADERS = [
   'accept-ranges',

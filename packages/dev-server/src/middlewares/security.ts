@@ -1,10 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  checkHttpRequest,
-  type HostCheckOptions,
-  isSameOrigin,
-  type NormalizedAllowedHosts,
-} from '@hmrkit/socket-server';
+import { checkHttpRequest, type HostCheckOptions, isSameOrigin } from '@hmrkit/socket-server';
 import type { Middleware } from '../chain';
 import type { HeadersOption, NormalizedOptions } from '../options';
 import { sendText } from './request';
@@ -75,15 +70,14 @@ export function createSecurityMiddleware(
   // Headers given as data are read once; only a headers function runs per request.
   const fixedHeaders =
     typeof headersOption === 'function' ? undefined : toHeaderPairs(headersOption);
-  const fixedCheck = fixedHeaders && {
-    ...checkOptions,
-    corsWildcard: hasCorsWildcard(fixedHeaders),
-  };
+  // Both variants made once, so the checks' normalized allowedHosts is computed once too.
+  const withCors = { ...checkOptions, corsWildcard: true };
+  const withoutCors = { ...checkOptions, corsWildcard: false };
   return (req, res, next) => {
     const headers = fixedHeaders ?? resolveHeaders(headersOption, req, res, getContext());
     const verdict = checkHttpRequest(
       req.headers,
-      fixedCheck ?? { ...checkOptions, corsWildcard: hasCorsWildcard(headers) },
+      hasCorsWildcard(headers) ? withCors : withoutCors,
     );
     if (!verdict.allowed) {
       sendText(res, verdict.status, verdict.body);
@@ -102,12 +96,9 @@ export function createSecurityMiddleware(
  * itself: `Sec-Fetch-Site` same-origin or none, or no Origin at all (curl),
  * or a same-origin Origin (GHSA-f5vj-f2hx-8m93).
  */
-export function isSameSiteRequest(
-  req: IncomingMessage,
-  allowedHosts: NormalizedAllowedHosts | 'auto' | string[],
-): boolean {
+export function isSameSiteRequest(req: IncomingMessage, checkOptions: HostCheckOptions): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined) return site === 'same-origin' || site === 'none';
   if (req.headers.origin === undefined) return true;
-  return isSameOrigin(req.headers, { allowedHosts: allowedHosts as string[] });
+  return isSameOrigin(req.headers, checkOptions);
 }
