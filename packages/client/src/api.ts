@@ -8,16 +8,15 @@ export type {
 } from './client';
 export { createClient, createOverlayFilter, describeStartup } from './client';
 export type { Logger } from './logger';
-export { createLogger, LOG_PREFIX } from './logger';
+export { createLogger } from './logger';
 export {
-  getCurrentScriptSource,
   normalizeTransportModule,
   resolveClientOptions,
 } from './options';
 export type { CreateOverlayOptions, Overlay, OverlayState } from './overlay';
 export { createOverlay, OPEN_EDITOR_PATH, OVERLAY_TAG } from './overlay';
 export type { ProgressIndicator } from './progress';
-export { createProgressIndicator, PROGRESS_TAG } from './progress';
+export { createProgressIndicator } from './progress';
 export type { ReconnectingSocket, ReconnectingSocketOptions } from './socket';
 export { createReconnectingSocket, reconnectDelay } from './socket';
 export {

@@ -173,11 +173,6 @@ export function resolveClientTransport(
   return [[TRANSPORT_REQUEST, custom]];
 }
 
-export interface SetupResult {
-  /** Compilers that got the client (web targets with `devServer !== false`). */
-  webCompilers: Compiler[];
-}
-
 export interface SetupContext extends EntryContext {
   logger: { info(message: string): void; warn(message: string): void };
   /** Whether the user's config set `optimization.emitOnErrors` themselves (it is then left alone). */
@@ -198,17 +193,15 @@ export function setupCompilers(
   compiler: Compiler | MultiCompiler,
   options: NormalizedOptions,
   context: SetupContext,
-): SetupResult {
-  const webCompilers: Compiler[] = [];
+): void {
   // Without a socket server nothing could talk to a client or trigger an
   // update: webpack-dev-server then adds no entries and no HMR plugin.
-  if (!options.webSocketServer) return { webCompilers };
+  if (!options.webSocketServer) return;
   const children = getChildCompilers(compiler);
   for (const [index, child] of children.entries()) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
     const web = isWebTarget(child);
-    if (web) webCompilers.push(child);
     // What the dev-server puts into the bundle: part of the records' fingerprint.
     const added: unknown[] = [options.hot];
     for (const entry of getAdditionalEntries(options, context, web)) {
@@ -282,7 +275,6 @@ export function setupCompilers(
       }
     }
   }
-  return { webCompilers };
 }
 
 export { PLUGIN_NAME };

@@ -79,8 +79,6 @@ export interface BuildMessenger {
   afterBuild(summary: BuildSummary, force?: boolean): ServerMessage[];
   /** The frame for a rebuild that started. */
   invalid(): ServerMessage;
-  /** The last finished build, if any. */
-  readonly lastBuild: BuildSummary | undefined;
 }
 
 export function createBuildMessenger(
@@ -110,9 +108,6 @@ export function createBuildMessenger(
   };
 
   return {
-    get lastBuild() {
-      return lastBuild;
-    },
     greeting() {
       const messages: ServerMessage[] = [];
       if (options.hot) messages.push(createHotMessage());

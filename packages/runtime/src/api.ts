@@ -10,10 +10,10 @@ export type {
   WebpackHot,
 } from './hot';
 export type { ConsoleLike, HmrLogger, HmrLogLevel } from './log';
-export { createHmrLogger, formatError, normalizeLogLevel } from './log';
+export { createHmrLogger, formatError } from './log';
 export { logApplyResult } from './logApplyResult';
 export type { Poller, PollOptions, SignalOptions, SignalSubscribe } from './nodeTriggers';
-export { DEFAULT_POLL_INTERVAL_MS, startPolling, startSignalListener } from './nodeTriggers';
+export { startPolling, startSignalListener } from './nodeTriggers';
 export type {
   CompileScript,
   PushedUpdates,

@@ -11,10 +11,8 @@ export type {
   NormalizedAllowedHosts,
 } from './hostCheck';
 export {
-  CROSS_ORIGIN_BLOCKED_BODY,
   checkConnectionHeaders,
   checkHttpRequest,
-  INVALID_HOST_BODY,
   isHostAllowed,
   isSameOrigin,
   isValidHost,
@@ -28,12 +26,7 @@ export type {
   SocketServerEvents,
   SocketServerOptions,
 } from './socketServer';
-export {
-  createSocketServer,
-  DEFAULT_CLOSE_TIMEOUT,
-  DEFAULT_MAX_BUFFERED_AMOUNT,
-  DEFAULT_MAX_PAYLOAD,
-} from './socketServer';
+export { createSocketServer } from './socketServer';
 export type { SockjsTransportOptions } from './sockjsTransport';
 export { createSockjsTransport } from './sockjsTransport';
 export type {
@@ -44,6 +37,5 @@ export type {
   TransportConnection,
   TransportContext,
 } from './transport';
-export { getPathname, READY_STATE } from './transport';
 export type { WsTransportOptions } from './wsTransport';
-export { createWsTransport, DEFAULT_HEARTBEAT_INTERVAL } from './wsTransport';
+export { createWsTransport } from './wsTransport';

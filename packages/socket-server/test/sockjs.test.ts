@@ -3,7 +3,6 @@ import {
   createInvalidMessage,
   INVALID_HOST_ORIGIN_MESSAGE,
 } from '@hmrkit/protocol';
-import { delay } from '@hmrkit/test-utils';
 import SockJS from 'sockjs-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SocketClient, SocketServerOptions } from '../src/index';
@@ -98,7 +97,9 @@ describe('sockjs transport', () => {
     await waitFor(
       () => a.messages.includes('{"type":"invalid"}') || b.messages.includes('{"type":"invalid"}'),
     );
-    await delay(30);
+    // In order on each socket: once this broadcast arrived, a stray `invalid` would have too.
+    harness.sockets.broadcast(createHashMessage('after'));
+    for (const client of [a, b]) await client.next((m) => m.includes('"after"'));
     expect([a, b].filter((client) => client.messages.includes('{"type":"invalid"}'))).toHaveLength(
       1,
     );

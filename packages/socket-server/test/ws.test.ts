@@ -6,7 +6,6 @@ import {
   createOkMessage,
   type ServerMessage,
 } from '@hmrkit/protocol';
-import { delay } from '@hmrkit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
@@ -68,7 +67,10 @@ describe('ws transport', () => {
 
     expect(harness.sockets.send(seen[1]!, createInvalidMessage())).toBe(true);
     await b.next((f) => f === '{"type":"invalid"}');
-    await delay(50);
+    // Frames keep their order on a socket: once a later broadcast has arrived, an `invalid`
+    // sent to a or c would have arrived before it.
+    harness.sockets.broadcast(createHashMessage('after'));
+    for (const client of [a, c]) await client.next((f) => f.includes('"after"'));
     expect(a.frames).not.toContain('{"type":"invalid"}');
     expect(c.frames).not.toContain('{"type":"invalid"}');
 
@@ -183,8 +185,9 @@ describe('ws transport', () => {
     const closed = await dead.closed;
     // terminate(): the socket is dropped without a close frame.
     expect(closed.code).toBe(1006);
-    await delay(150);
-    expect(pings).toBeGreaterThanOrEqual(3);
+    // The live client keeps being pinged (and answering) after the dead one is gone.
+    const pingsAtClose = pings;
+    await waitFor(() => pings >= pingsAtClose + 2, { message: 'two more pings' });
     expect(live.ws.readyState).toBe(WebSocket.OPEN);
     expect(harness.sockets.clients.size).toBe(1);
   });
@@ -209,9 +212,13 @@ describe('ws transport', () => {
     a.ws.send('[1,2]');
     a.ws.send(Buffer.from([0xff, 0xfe, 0x00]));
     a.ws.send('{"type":"custom","data":1}');
-    await waitFor(() => got.length === 1);
-    await delay(30);
-    expect(got).toEqual([{ type: 'custom', data: 1 }]);
+    // A last good frame: the bad ones before it were read (in order) and dropped by then.
+    a.ws.send('{"type":"custom","data":2}');
+    await waitFor(() => got.length === 2);
+    expect(got).toEqual([
+      { type: 'custom', data: 1 },
+      { type: 'custom', data: 2 },
+    ]);
   });
 });
 
