@@ -13,9 +13,11 @@ import {
   httpRequest,
   killAllServers,
   launchBrowser,
+  makeState,
   messageType,
   openDemoPage,
   probeSocket,
+  readState,
   saveScreenshot,
   startDemoServer,
   type Transport,
@@ -58,16 +60,8 @@ describe.each<Transport>(['ws', 'sockjs'])('hmrkit serve --web-socket-server %s'
     return demo;
   }
 
-  /** Clicks Count `times` times and types into the input: the state an update must keep. */
-  async function makeState(page: DemoPage, times: number, text: string): Promise<void> {
-    for (let i = 0; i < times; i += 1) await page.page.click('#increment');
-    await page.page.fill('#text', text);
-    expect(await page.text('#count')).toBe(String(times));
-  }
-
   async function expectStateKept(page: DemoPage, times: number, text: string): Promise<void> {
-    expect(await page.text('#count')).toBe(String(times));
-    expect(await page.page.inputValue('#text')).toBe(text);
+    expect(await readState(page)).toEqual({ count: String(times), text });
   }
 
   const computedColor = (page: DemoPage, selector: string): Promise<string | null> =>

@@ -514,6 +514,21 @@ export async function openDemoPage(browser: Browser, url: string): Promise<DemoP
   };
 }
 
+/** The state a hot update must keep: the counter's text and the input's value. */
+export async function readState(page: DemoPage): Promise<{ count: string | null; text: string }> {
+  return { count: await page.text('#count'), text: await page.page.inputValue('#text') };
+}
+
+/** Clicks Count `times` times (from 0) and types `text` into the input: state to keep. */
+export async function makeState(page: DemoPage, times: number, text: string): Promise<void> {
+  for (let i = 0; i < times; i += 1) await page.page.click('#increment');
+  await page.page.fill('#text', text);
+  const state = await readState(page);
+  if (state.count !== String(times)) {
+    throw new Error(`The counter reads ${String(state.count)} after ${times} clicks`);
+  }
+}
+
 /** Saves a screenshot of the page into apps/demo/test-results/; returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });

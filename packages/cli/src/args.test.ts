@@ -34,6 +34,7 @@ describe('serve flags', () => {
       host: undefined,
       hot: undefined,
       liveReload: undefined,
+      keepState: undefined,
       open: undefined,
       webSocketServer: undefined,
       clientOverlay: undefined,
@@ -99,6 +100,13 @@ describe('serve flags', () => {
     [['--no-live-reload'], false],
   ] as const)('%j → liveReload %j', async (argv, liveReload) => {
     expect((await serveArgs([...argv])).liveReload).toBe(liveReload);
+  });
+
+  it.each([
+    [['--keep-state'], true],
+    [['--no-keep-state'], false],
+  ] as const)('%j → keepState %j', async (argv, keepState) => {
+    expect((await serveArgs([...argv])).keepState).toBe(keepState);
   });
 
   it.each([
@@ -207,6 +215,8 @@ describe('help and version', () => {
     '--no-hot',
     '--live-reload',
     '--no-live-reload',
+    '--keep-state',
+    '--no-keep-state',
     '--open',
     '--no-open',
     '--web-socket-server',

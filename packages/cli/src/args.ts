@@ -20,6 +20,8 @@ export interface ServeArgs {
   host?: string;
   hot?: boolean | 'only';
   liveReload?: boolean;
+  /** `--keep-state` / `--no-keep-state`: the dev server's `keepState` (HMR records across restarts). */
+  keepState?: boolean;
   /** `true` = open the server URL; strings = targets (URL paths or URLs); `false` = never. */
   open?: boolean | string[];
   webSocketServer?: 'ws' | 'sockjs' | false;
@@ -185,6 +187,8 @@ export function createProgram(
     .option('--no-hot', 'disable hot module replacement')
     .option('--live-reload', 'reload the page when hot update is off or fails')
     .option('--no-live-reload', 'never reload the page')
+    .option('--keep-state', 'keep the HMR records across restarts, so open pages keep their state')
+    .option('--no-keep-state', 'forget the HMR records on exit: a restart reloads open pages')
     .option(
       '--open [target]',
       'open the browser, at the server URL or a path (repeatable)',
@@ -228,6 +232,7 @@ export function createProgram(
         host: given('host') as string | undefined,
         hot: given('hot') as boolean | 'only' | undefined,
         liveReload: given('liveReload') as boolean | undefined,
+        keepState: given('keepState') as boolean | undefined,
         open: open === undefined ? undefined : (open as boolean | string[]),
         webSocketServer: wss as 'ws' | 'sockjs' | false | undefined,
         clientOverlay: given('clientOverlay') as boolean | undefined,

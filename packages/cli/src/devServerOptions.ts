@@ -4,7 +4,15 @@ import type { ServeArgs } from './args';
 
 type FlagArgs = Pick<
   ServeArgs,
-  'port' | 'host' | 'hot' | 'liveReload' | 'open' | 'webSocketServer' | 'clientOverlay' | 'static'
+  | 'port'
+  | 'host'
+  | 'hot'
+  | 'liveReload'
+  | 'keepState'
+  | 'open'
+  | 'webSocketServer'
+  | 'clientOverlay'
+  | 'static'
 >;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -57,6 +65,7 @@ export function createDevServerOptions(
   if (flags.host !== undefined) options.host = flags.host;
   if (flags.hot !== undefined) options.hot = flags.hot;
   if (flags.liveReload !== undefined) options.liveReload = flags.liveReload;
+  if (flags.keepState !== undefined) options.keepState = flags.keepState;
   if (flags.open !== undefined) options.open = flags.open;
   if (flags.webSocketServer !== undefined) {
     // A config's {type, options} keeps its options (path) when only the type changes.

@@ -5,6 +5,7 @@ import type { Compiler, MultiCompiler } from 'webpack';
 import { DevServerError, missingPeer } from './errors';
 import type { NormalizedOptions } from './options';
 import { resolveOptionalPeer, resolveOwn } from './peers';
+import { createFingerprint, keepRecords, resolveRecordsPath } from './records';
 
 const PLUGIN_NAME = 'hmrkit-dev-server';
 
@@ -173,7 +174,7 @@ export function resolveClientTransport(
 }
 
 export interface SetupContext extends EntryContext {
-  logger: { warn(message: string): void };
+  logger: { info(message: string): void; warn(message: string): void };
   /** Whether the user's config set `optimization.emitOnErrors` themselves (it is then left alone). */
   emitOnErrors?: boolean;
   onProgress?: (fraction: number, message: string, addInfo?: string, pluginName?: string) => void;
@@ -186,6 +187,7 @@ export interface SetupContext extends EntryContext {
  * `optimization.emitOnErrors: false`: a failed build is then not emitted, so
  * the update after fixing an error is computed against the last good build
  * and hot-applies (webpack-dev-server reloads the page there, losing state).
+ * With `keepState`, the HMR records are kept on disk across restarts (records.ts).
  */
 export function setupCompilers(
   compiler: Compiler | MultiCompiler,
@@ -195,12 +197,16 @@ export function setupCompilers(
   // Without a socket server nothing could talk to a client or trigger an
   // update: webpack-dev-server then adds no entries and no HMR plugin.
   if (!options.webSocketServer) return;
-  for (const child of getChildCompilers(compiler)) {
+  const children = getChildCompilers(compiler);
+  for (const [index, child] of children.entries()) {
     if (child.options.devServer === false) continue;
     const { webpack } = child;
     const web = isWebTarget(child);
+    // What the dev-server puts into the bundle: part of the records' fingerprint.
+    const added: unknown[] = [options.hot];
     for (const entry of getAdditionalEntries(options, context, web)) {
       new webpack.EntryPlugin(child.context, entry, { name: undefined }).apply(child);
+      added.push(entry);
     }
     if (web) {
       const replacements = [
@@ -209,6 +215,7 @@ export function setupCompilers(
       ];
       for (const [request, path] of replacements) {
         new webpack.NormalModuleReplacementPlugin(request, path).apply(child);
+        added.push(request, path);
       }
     }
     if (options.hot) {
@@ -226,12 +233,20 @@ export function setupCompilers(
         child.options.optimization.emitOnErrors = false;
         new webpack.NoEmitOnErrorsPlugin().apply(child);
       }
+      // Rspack keeps its HMR state in native code, with no records hooks (its
+      // records getters throw): a restart reloads its pages, as before.
+      if (options.keepState && !isRspack(child)) {
+        keepRecords(child, {
+          path: resolveRecordsPath(children, index),
+          fingerprint: createFingerprint(child, added),
+          logger: context.logger,
+        });
+      }
     }
   }
   const progress = options.client === false ? undefined : options.client.progress;
   if (progress && context.onProgress) {
     const onProgress = context.onProgress;
-    const children = getChildCompilers(compiler);
     const { ProgressPlugin } = children[0]?.webpack ?? {};
     if (ProgressPlugin) {
       // Positional, as webpack-dev-server reads them: (fraction, message, addInfo, pluginName).

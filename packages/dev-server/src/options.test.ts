@@ -21,6 +21,7 @@ describe('normalizeOptions', () => {
       historyApiFallback: false,
       hot: true,
       hotPush: { maxBytes: 1024 * 1024 },
+      keepState: true,
       liveReload: true,
       open: [],
       proxy: [],
@@ -127,6 +128,7 @@ describe('normalizeOptions', () => {
     [{ webSocketServer: { options: { path: 'ws' } } }, 'devServer.webSocketServer.options.path'],
     [{ server: { type: 'ftp' } }, 'devServer.server.type'],
     [{ compress: 'yes' }, 'devServer.compress should be a boolean'],
+    [{ keepState: 'no' }, 'devServer.keepState should be a boolean, got "no"'],
     [{ setupMiddlewares: [] }, 'devServer.setupMiddlewares should be a function'],
   ])('refuses %j with a message naming the option', (options, message) => {
     expect(() => normalizeOptions(options as never)).toThrowError(DevServerError);

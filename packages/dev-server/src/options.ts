@@ -135,6 +135,15 @@ export interface DevServerOptions {
    * files' total) are fetched as usual. @default { maxBytes: 1048576 }
    */
   hotPush?: HotPushOption;
+  /**
+   * hmrkit's own option (webpack-dev-server has none): keep webpack's HMR
+   * records on disk (`node_modules/.cache/hmrkit/`, or the config's
+   * `recordsPath`), so that after a restart open pages get the edits made
+   * meanwhile as a hot update and keep their state. `false` (the CLI's
+   * `--no-keep-state`) leaves them in memory: a restart reloads open pages.
+   * @default true
+   */
+  keepState?: boolean;
   liveReload?: boolean;
   onListening?: (devServer: unknown) => void;
   open?: OpenTarget | OpenTarget[];
@@ -185,6 +194,7 @@ export interface NormalizedOptions {
   host?: string;
   hot: boolean | 'only';
   hotPush: NormalizedHotPush;
+  keepState: boolean;
   liveReload: boolean;
   onListening?: (devServer: unknown) => void;
   open: NormalizedOpen[];
@@ -235,6 +245,7 @@ const KNOWN = new Set<string>([
   'host',
   'hot',
   'hotPush',
+  'keepState',
   'liveReload',
   'onListening',
   'open',
@@ -831,6 +842,7 @@ export function normalizeOptions(
     historyApiFallback: history === true ? {} : history ? { ...history } : false,
     hot: hot as boolean | 'only',
     hotPush: normalizeHotPush(input.hotPush),
+    keepState: expectBoolean(input.keepState, 'keepState', true),
     liveReload: expectBoolean(input.liveReload, 'liveReload', true),
     open: normalizeOpen(input.open),
     proxy: proxy as NormalizedOptions['proxy'],
