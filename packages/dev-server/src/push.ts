@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { getChildStats } from '@hmrkit/memfs-middleware';
 import {
   createHotUpdateMessage,
   type PushedFile,
@@ -54,10 +55,9 @@ export function collectHotUpdateFiles(
   stats: Stats | MultiStats,
   maxBytes: number,
 ): PushedFile[] | undefined {
-  const children = 'stats' in stats ? stats.stats : [stats];
   const files: PushedFile[] = [];
   let bytes = 0;
-  for (const child of children) {
+  for (const child of getChildStats(stats)) {
     const compilation: Compilation = child.compilation;
     const outputPath = compilation.outputOptions.path ?? '';
     const fs = compilation.compiler.outputFileSystem as ReadableFs | null;
