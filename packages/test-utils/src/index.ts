@@ -201,4 +201,11 @@ export async function createLinkedProject(
   return { dir, write, cleanup };
 }
 
+export {
+  createPackedProject,
+  type PackedProject,
+  type ReadmeExample,
+  type RunningExample,
+  readReadmeExamples,
+} from './readme';
 export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
