@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createPackedProject, type PackedProject, readReadmeExamples } from '@hmrkit/test-utils';
+import {
+  createUnpackedProject,
+  readReadmeExamples,
+  type UnpackedProject,
+} from '@hmrkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The README's example, type-checked against the packed package's .d.ts and run by Node.
@@ -20,10 +24,10 @@ const PRINTED = [
   'wss://app.test:8080/ws',
 ];
 
-let project: PackedProject;
+let project: UnpackedProject;
 
 beforeAll(async () => {
-  project = await createPackedProject(['protocol']);
+  project = await createUnpackedProject(['protocol']);
 }, 60_000);
 
 afterAll(async () => {

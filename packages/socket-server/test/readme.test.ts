@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createPackedProject,
+  createUnpackedProject,
   getFreePort,
-  type PackedProject,
   readReadmeExamples,
+  type UnpackedProject,
 } from '@hmrkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,10 +15,10 @@ import WebSocket from 'ws';
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const examples = readReadmeExamples(PACKAGE_DIR);
 
-let project: PackedProject;
+let project: UnpackedProject;
 
 beforeAll(async () => {
-  project = await createPackedProject(['protocol', 'socket-server'], {
+  project = await createUnpackedProject(['protocol', 'socket-server'], {
     from: 'socket-server',
     links: ['webpack'],
   });

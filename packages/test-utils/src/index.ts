@@ -201,11 +201,11 @@ export async function createLinkedProject(
   return { dir, write, cleanup };
 }
 
+export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
 export {
-  createPackedProject,
-  type PackedProject,
+  createUnpackedProject,
   type ReadmeExample,
   type RunningExample,
   readReadmeExamples,
-} from './readme';
-export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
+  type UnpackedProject,
+} from './unpacked';

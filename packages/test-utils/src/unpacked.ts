@@ -43,7 +43,7 @@ export function readReadmeExamples(packageDir: string): Map<string, ReadmeExampl
 }
 
 /** A temp project whose node_modules holds the packed packages, as a user's npm install does. */
-export interface PackedProject {
+export interface UnpackedProject {
   dir: string;
   /** Writes the example into the project and runs it with node (ts: tsc --noEmit first). */
   run(example: ReadmeExample, env?: Record<string, string>): RunningExample;
@@ -72,10 +72,10 @@ function link(path: string, target: string): void {
  * `links` (package names resolved from `from`, a workspace package folder), from the
  * workspace's installed copies: what `npm install` of the tarballs gives, without the network.
  */
-export async function createPackedProject(
+export async function createUnpackedProject(
   packages: readonly string[],
   { links = [], from = packages[0] as string }: { links?: readonly string[]; from?: string } = {},
-): Promise<PackedProject> {
+): Promise<UnpackedProject> {
   const { dir, cleanup } = await createTempDir('hmrkit-readme-');
   const children: ChildProcess[] = [];
   const linked = new Set<string>();
