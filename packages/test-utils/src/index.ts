@@ -201,4 +201,18 @@ export async function createLinkedProject(
   return { dir, write, cleanup };
 }
 
+export {
+  createPackedProject,
+  type Example,
+  type PackedProject,
+  type PackedProjectOptions,
+  type ReadmeBlock,
+  readmeBlock,
+  readmeBlocks,
+  readReadmeBlocks,
+  type Spawned,
+  spawnTracked,
+  stopSpawned,
+  userEnv,
+} from './readme';
 export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
