@@ -209,6 +209,7 @@ export {
   type ReadmeBlock,
   readmeBlock,
   readmeBlocks,
+  readmeCommands,
   readReadmeBlocks,
   type Spawned,
   spawnTracked,

@@ -226,3 +226,14 @@ export function spawnTracked(
 export async function stopSpawned(): Promise<void> {
   await Promise.all([...running].map((spawned) => spawned.stop('SIGKILL')));
 }
+
+/**
+ * The command lines of a README's shell block, one string per line, without `#` comments
+ * (a whole-line comment or one after the command) and blank lines.
+ */
+export function readmeCommands(code: string): string[] {
+  return code
+    .split('\n')
+    .map((line) => line.replace(/(^|\s+)#.*$/, '').trim())
+    .filter(Boolean);
+}
