@@ -217,3 +217,10 @@ export {
   userEnv,
 } from './readme';
 export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
+export {
+  createUnpackedProject,
+  type ReadmeExample,
+  type RunningExample,
+  readReadmeExamples,
+  type UnpackedProject,
+} from './unpacked';
