@@ -222,5 +222,6 @@ export {
   type ReadmeExample,
   type RunningExample,
   readReadmeExamples,
+  runReadmeExampleToExit,
   type UnpackedProject,
 } from './unpacked';
