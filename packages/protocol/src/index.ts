@@ -60,7 +60,6 @@ export {
   createStaticChangedMessage,
   createStillOkMessage,
   createWarningsMessage,
-  SERVER_MESSAGE_TYPES,
   serializeMessage,
 } from './messages';
 export type {
