@@ -283,13 +283,7 @@ describe('README: HMR without @hmrkit/dev-server (node server.mjs on the packed 
       };
       expect(errors.data[0]?.moduleName).toBe('./src/message.js');
       expect(errors.data[0]?.message).toContain('Module parse failed');
-      const overlay = await waitFor(
-        async () => {
-          const text = await demo.overlayText();
-          return text?.includes('message.js') ? text : null;
-        },
-        { timeoutMs: 30_000, message: 'the error overlay' },
-      );
+      const overlay = await demo.waitForOverlay('message.js', 30_000);
       expect(overlay).toContain('Module parse failed');
       // Nothing of the broken build was applied.
       expect(await demo.text('#app')).toBe('Hello, hot');
