@@ -1,5 +1,5 @@
-// The generated benchmark app: a plain-JS webpack app of N modules that both servers serve
-// from the same webpack config.
+// The generated benchmark app: a plain-JS app of N modules that the servers of a pair serve
+// from the same config (webpack.config.mjs for the webpack pair, rspack.config.mjs for Rspack's).
 //
 //   src/index.js   entry; sets the reload marker, renders, accepts ./leaf.js and nothing else
 //   src/leaf.js    the hot-edited module, accepted by its parent (index.js)
@@ -106,14 +106,22 @@ if (module.hot) {
 }
 `;
 
-const CONFIG = `// Shared by both targets: \`webpack serve --config\` and \`hmrkit serve --config\`.
+/**
+ * The config both servers of a pair read: webpack's (html-webpack-plugin) or Rspack's
+ * (its built-in HtmlRspackPlugin, no loader: Rspack parses plain JS itself). Everything else
+ * is the same text for both compilers.
+ * @param {'webpack' | 'rspack'} compiler
+ */
+const configSource = (compiler) => {
+  const rspack = compiler === 'rspack';
+  return `// Shared by both ${rspack ? 'Rspack' : 'webpack'} targets: \`${rspack ? 'rspack serve --config' : 'webpack serve --config'}\` and \`hmrkit serve${rspack ? ' --compiler rspack' : ''} --config\`.
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import HtmlWebpackPlugin from 'html-webpack-plugin';
+${rspack ? "import { rspack } from '@rspack/core';" : "import HtmlWebpackPlugin from 'html-webpack-plugin';"}
 
 const devtool = process.env.BENCH_DEVTOOL ?? 'false';
 
-// Appends webpack's own build time per compilation to a JSON-lines file, so the harness can
+// Appends the compiler's own build time per compilation to a JSON-lines file, so the harness can
 // subtract the rebuild from the measured latency (identical for both servers).
 class BenchStatsPlugin {
   apply(compiler) {
@@ -125,7 +133,8 @@ class BenchStatsPlugin {
     compiler.hooks.done.tap({ name: 'BenchStatsPlugin', stage: 1000 }, (stats) => {
       const file = process.env.BENCH_STATS_FILE;
       if (!file) return;
-      const line = { hash: stats.hash, startTime: stats.startTime, endTime: stats.endTime, doneAt };
+      // tapsDoneAt: after every other done tap (the servers' own included).
+      const line = { hash: stats.hash, startTime: stats.startTime, endTime: stats.endTime, doneAt, tapsDoneAt: Date.now() };
       appendFileSync(file, JSON.stringify(line) + '\\n');
     });
   }
@@ -137,7 +146,14 @@ export default {
   entry: './src/index.js',
   output: { path: fileURLToPath(new URL('dist/', import.meta.url)) },
   devtool: devtool === 'false' ? false : devtool,
-  plugins: [new HtmlWebpackPlugin({ title: 'hmrkit bench' }), new BenchStatsPlugin()],
+${
+  rspack
+    ? `  // \`rspack serve\` turns lazy compilation on when a config leaves it unset; hmrkit does not:
+  // set, so both build the same (the app has no dynamic import for it to defer anyway).
+  lazyCompilation: false,
+`
+    : ''
+}  plugins: [new ${rspack ? 'rspack.HtmlRspackPlugin' : 'HtmlWebpackPlugin'}({ title: 'hmrkit bench' }), new BenchStatsPlugin()],
   devServer: {
     hot: true,
     static: false,
@@ -146,12 +162,13 @@ export default {
   },
 };
 `;
+};
 
 /**
  * Writes the app for N modules into dir (replacing what was there).
  * @param {string} dir
  * @param {number} modules  N, at least 3 (index, leaf and plain)
- * @returns {{ dir: string, config: string, leaf: string, plain: string, modules: number }}
+ * @returns {{ dir: string, configs: Record<'webpack' | 'rspack', string>, leaf: string, plain: string, modules: number }}
  */
 export function writeApp(dir, modules) {
   rmSync(dir, { recursive: true, force: true });
@@ -161,7 +178,8 @@ export function writeApp(dir, modules) {
     // No "type" field, as in most apps: .js is webpack's javascript/auto, where the module.hot
     // of the issue's wording exists (apps/bench itself is "type": "module").
     'package.json': `${JSON.stringify({ name: `bench-app-${modules}`, private: true }, null, 2)}\n`,
-    'webpack.config.mjs': CONFIG,
+    'webpack.config.mjs': configSource('webpack'),
+    'rspack.config.mjs': configSource('rspack'),
     'src/index.js': indexSource(treeSize),
     'src/leaf.js': textSource('leaf 0'),
     'src/plain.js': textSource('plain 0'),
@@ -173,7 +191,7 @@ export function writeApp(dir, modules) {
   }
   return {
     dir,
-    config: join(dir, 'webpack.config.mjs'),
+    configs: { webpack: join(dir, 'webpack.config.mjs'), rspack: join(dir, 'rspack.config.mjs') },
     leaf: join(dir, 'src/leaf.js'),
     plain: join(dir, 'src/plain.js'),
     modules: treeSize + FIXED_MODULES,

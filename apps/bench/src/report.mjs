@@ -1,4 +1,5 @@
 // Turning sessions into figures: summaries, the markdown tables and the SVG chart.
+import { PAIRS, TARGETS } from './targets.mjs';
 
 /**
  * @typedef {{ min: number, median: number, max: number, count: number }} Summary
@@ -107,27 +108,52 @@ const mark = (met) => (met === null ? '' : met ? ' ✓' : ' ✗');
  * @typedef {object} Cell  one (N, devtool) with a summary per target
  * @property {number} n
  * @property {string} devtool
- * @property {Partial<Record<'hmrkit' | 'wds', TargetSummary>>} targets
+ * @property {Partial<Record<import('./targets.mjs').TargetId, TargetSummary>>} targets
  */
 
 /**
- * The main table for one devtool: a row per metric and N, medians and ratios only.
+ * The pairs with a target measured in these cells, in PAIRS order.
+ * @param {Cell[]} cells
+ * @returns {import('./targets.mjs').Pair[]}
+ */
+export function measuredPairs(cells) {
+  return PAIRS.filter((pair) =>
+    cells.some((c) => c.targets[pair.ours] !== undefined || c.targets[pair.theirs] !== undefined),
+  );
+}
+
+/**
+ * The main table for one devtool and one pair (hmrkit against webpack-dev-server, or hmrkit with
+ * Rspack against `rspack serve`): a row per metric and N, medians and ratios only.
  * @param {Cell[]} cells
  * @param {string} devtool
+ * @param {import('./targets.mjs').Pair} [pair]  default: the webpack pair
  */
-export function latencyTable(cells, devtool) {
+export function latencyTable(cells, devtool, pair = PAIRS[0]) {
   const rows = cells.filter((c) => c.devtool === devtool);
+  const { goals, compilerLabel } = pair;
+  /** @param {number | undefined} limit */
+  const ratioGoal = (limit) =>
+    limit === undefined
+      ? undefined
+      : (/** @type {unknown} */ _, /** @type {number | null} */ r) =>
+          /** @type {[string, boolean | null]} */ ([`≤ ${limit}×`, r === null ? null : r <= limit]);
   /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, goal?: (ours: number | null | undefined, r: number | null) => [string, boolean | null] }[]} */
   const metrics = [
-    { name: 'leaf edit → DOM (HMR)', pick: (s) => s.leaf?.median, fmt: fmtMs },
-    { name: "webpack's rebuild (floor)", pick: (s) => s.rebuild?.median, fmt: fmtMs },
+    {
+      name: 'leaf edit → DOM (HMR)',
+      pick: (s) => s.leaf?.median,
+      fmt: fmtMs,
+      goal: ratioGoal(goals.leaf),
+    },
+    { name: `${compilerLabel}'s rebuild (floor)`, pick: (s) => s.rebuild?.median, fmt: fmtMs },
     {
       name: 'HTTP requests per leaf edit (write → DOM)',
       pick: (s) => s.requests?.median,
       fmt: (v) => (typeof v === 'number' ? String(v) : '–'),
     },
     {
-      name: "webpack's done → `ok` in the page",
+      name: `${compilerLabel}'s done → \`ok\` in the page`,
       pick: (s) => s.breakdown.doneToPageOk?.median,
       fmt: fmtMs,
     },
@@ -135,7 +161,15 @@ export function latencyTable(cells, devtool) {
       name: 'overhead = HMR − rebuild',
       pick: (s) => s.overhead?.median,
       fmt: fmtMs,
-      goal: (ours) => ['≤ 10 ms', typeof ours === 'number' ? ours <= 10 : null],
+      goal:
+        goals.overhead === undefined
+          ? undefined
+          : (ours) => [
+              `≤ ${goals.overhead} ms`,
+              typeof ours === 'number' && goals.overhead !== undefined
+                ? ours <= goals.overhead
+                : null,
+            ],
     },
     {
       name: 'server CPU per leaf edit',
@@ -147,7 +181,7 @@ export function latencyTable(cells, devtool) {
       name: 'cold start → page shows app',
       pick: (s) => s.cold?.median,
       fmt: fmtS,
-      goal: (_, r) => ['≤ 0.7×', r === null ? null : r <= 0.7],
+      goal: ratioGoal(goals.cold),
     },
     { name: '… of which spawn → port open', pick: (s) => s.listening?.median, fmt: fmtS },
     { name: '… of which spawn → first build done', pick: (s) => s.firstBuild?.median, fmt: fmtS },
@@ -156,19 +190,23 @@ export function latencyTable(cells, devtool) {
       name: 'server RSS after the edits',
       pick: (s) => s.rssAfter?.median,
       fmt: fmtMB,
-      goal: (_, r) => ['≤ 0.8×', r === null ? null : r <= 0.8],
+      goal: ratioGoal(goals.rss),
     },
     { name: '… RSS after a forced full GC', pick: (s) => s.rssAfterGc?.median, fmt: fmtMB },
     { name: '… V8 heap retained after it', pick: (s) => s.heapAfterGc?.median, fmt: fmtMB },
   ];
+  const ourColumn = TARGETS[pair.ours].column;
+  const theirColumn = TARGETS[pair.theirs].column;
   const lines = [
-    '| metric (median) | N | hmrkit | webpack-dev-server 5 | hmrkit / wds | goal |',
+    `| metric (median) | N | ${ourColumn} | ${theirColumn} | ${ratioHeader(pair)} | goal |`,
     '|---|--:|--:|--:|--:|---|',
   ];
   for (const metric of metrics) {
     for (const cell of rows) {
-      const ours = cell.targets.hmrkit ? metric.pick(cell.targets.hmrkit) : null;
-      const theirs = cell.targets.wds ? metric.pick(cell.targets.wds) : null;
+      const oursSummary = cell.targets[pair.ours];
+      const theirsSummary = cell.targets[pair.theirs];
+      const ours = oursSummary ? metric.pick(oursSummary) : null;
+      const theirs = theirsSummary ? metric.pick(theirsSummary) : null;
       const r = ratio(ours, theirs);
       const [goal, met] = metric.goal ? metric.goal(ours, r) : ['', null];
       lines.push(
@@ -177,6 +215,14 @@ export function latencyTable(cells, devtool) {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * "hmrkit / wds", "hmrkit / rspack serve": the ratio column of a pair.
+ * @param {import('./targets.mjs').Pair} pair
+ */
+export function ratioHeader(pair) {
+  return pair.compiler === 'webpack' ? 'hmrkit / wds' : `hmrkit / ${TARGETS[pair.theirs].column}`;
 }
 
 /**
@@ -190,12 +236,12 @@ export function breakdownTable(cells, devtool) {
     '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const cell of cells.filter((c) => c.devtool === devtool)) {
-    for (const id of /** @type {const} */ (['hmrkit', 'wds'])) {
+    for (const id of PAIRS.flatMap((pair) => [pair.ours, pair.theirs])) {
       const s = cell.targets[id];
       if (!s) continue;
       const b = s.breakdown;
       lines.push(
-        `| ${cell.n} | ${id === 'wds' ? 'webpack-dev-server 5' : 'hmrkit'} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToFetch?.median)} | ${fmtMs(b.fetch?.median)} | ${fmtMs(b.manifestWait?.median)} | ${fmtMs(b.fetchedToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
+        `| ${cell.n} | ${TARGETS[id].column} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToFetch?.median)} | ${fmtMs(b.fetch?.median)} | ${fmtMs(b.manifestWait?.median)} | ${fmtMs(b.fetchedToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
       );
     }
   }
@@ -232,13 +278,29 @@ export function footprintTable(footprint) {
   return lines.join('\n');
 }
 
-const COLORS = { hmrkit: '#0b7a5a', wds: '#2f5fb3', floor: '#888888' };
+/** @type {Record<import('./targets.mjs').TargetId, string>} */
+const COLORS = {
+  hmrkit: '#0b7a5a',
+  wds: '#2f5fb3',
+  'hmrkit-rspack': '#7b3fa8',
+  'rspack-serve': '#c0502a',
+};
+/** @type {Record<import('./targets.mjs').CompilerName, string>} */
+const FLOOR_COLORS = { webpack: '#888888', rspack: '#b89a6a' };
+/** @type {Record<import('./targets.mjs').TargetId, string>} */
+const LEGEND = {
+  hmrkit: 'hmrkit serve',
+  wds: 'webpack-dev-server 5 (webpack serve)',
+  'hmrkit-rspack': 'hmrkit serve --compiler rspack',
+  'rspack-serve': 'rspack serve (@rspack/dev-server)',
+};
 
 /** @param {string} s */
 const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
- * Latency by N for both targets, one panel per devtool, webpack's rebuild drawn as the floor.
+ * Latency by N for each measured target, one panel per devtool, each pair's compiler rebuild
+ * drawn as its floor.
  * @param {Cell[]} cells
  * @param {string[]} devtools
  * @param {string} caption
@@ -248,8 +310,32 @@ export function latencyChart(cells, devtools, caption) {
   const pad = { left: 62, right: 52, top: 66, bottom: 34 };
   const plotH = 230;
   const width = panelW * devtools.length;
+  const pairs = measuredPairs(cells);
+  // The legend, wrapped into rows that fit the width.
+  /** @type {[string, string, string][]} */
+  const legend = pairs.flatMap((pair) => [
+    .../** @type {const} */ ([pair.ours, pair.theirs])
+      .filter((id) => cells.some((c) => c.targets[id]))
+      .map((id) => /** @type {[string, string, string]} */ ([LEGEND[id], COLORS[id], ''])),
+    /** @type {[string, string, string]} */ ([
+      `${pair.compilerLabel}'s own rebuild (the floor)`,
+      FLOOR_COLORS[pair.compiler],
+      '5 4',
+    ]),
+  ]);
+  /** @type {{ label: string, color: string, dash: string, w: number }[][]} */
+  const legendRows = [[]];
+  for (const [label, color, dash] of legend) {
+    const w = 40 + label.length * 6.6;
+    let row = legendRows[legendRows.length - 1];
+    if (row.length > 0 && row.reduce((sum, e) => sum + e.w, 0) + w > width - 20) {
+      row = [];
+      legendRows.push(row);
+    }
+    row.push({ label, color, dash, w });
+  }
   const legendY = pad.top + plotH + pad.bottom + 18;
-  const height = legendY + 34;
+  const height = legendY + 18 * (legendRows.length - 1) + 34;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
@@ -283,53 +369,55 @@ export function latencyChart(cells, devtools, caption) {
       );
     });
     if (rows.length === 0) return;
-    // The floor: webpack's own rebuild, the lower of the two targets' medians.
-    const floor = rows.map((c) => {
-      const r = Object.values(c.targets)
-        .map((s) => s?.rebuild?.median)
-        .filter((v) => typeof v === 'number');
-      return r.length ? Math.min(...r) : 0;
-    });
-    const floorPts = floor.map((v, i) => `${x(i)},${y(v)}`).join(' ');
-    parts.push(
-      `<polygon points="${x(0)},${y(0)} ${floorPts} ${x(rows.length - 1)},${y(0)}" fill="#efefef"/>`,
-      `<polyline points="${floorPts}" fill="none" stroke="${COLORS.floor}" stroke-width="2" stroke-dasharray="5 4"/>`,
-    );
-    for (const id of /** @type {const} */ (['wds', 'hmrkit'])) {
-      const pts = rows
-        .map((c, i) => [i, c.targets[id]?.leaf?.median])
-        .filter(([, v]) => typeof v === 'number');
-      if (pts.length === 0) continue;
+    for (const pair of pairs) {
+      // The floor: the compiler's own rebuild, the lower of the pair's two medians.
+      const floor = rows.map((c) => {
+        const r = [c.targets[pair.ours], c.targets[pair.theirs]]
+          .map((s) => s?.rebuild?.median)
+          .filter((v) => typeof v === 'number');
+        return r.length ? Math.min(...r) : 0;
+      });
+      const floorPts = floor.map((v, i) => `${x(i)},${y(v)}`).join(' ');
       parts.push(
-        `<polyline points="${pts.map(([i, v]) => `${x(Number(i))},${y(Number(v))}`).join(' ')}" fill="none" stroke="${COLORS[id]}" stroke-width="2.5"/>`,
+        `<polygon points="${x(0)},${y(0)} ${floorPts} ${x(rows.length - 1)},${y(0)}" fill="#efefef"${pairs.length > 1 ? ' fill-opacity="0.6"' : ''}/>`,
+        `<polyline points="${floorPts}" fill="none" stroke="${FLOOR_COLORS[pair.compiler]}" stroke-width="2" stroke-dasharray="5 4"/>`,
       );
-      for (const [i, v] of pts) {
-        // webpack-dev-server's labels above its points, ours below; nearly equal points get
-        // them further apart.
-        const other = rows[Number(i)].targets[id === 'wds' ? 'hmrkit' : 'wds']?.leaf?.median;
-        const close = typeof other === 'number' && Math.abs(y(other) - y(Number(v))) < 12;
-        const dy = id === 'wds' ? (close ? -16 : -9) : close ? 24 : 17;
+    }
+    for (const pair of pairs) {
+      for (const id of [pair.theirs, pair.ours]) {
+        const pts = rows
+          .map((c, i) => [i, c.targets[id]?.leaf?.median])
+          .filter(([, v]) => typeof v === 'number');
+        if (pts.length === 0) continue;
         parts.push(
-          `<circle cx="${x(Number(i))}" cy="${y(Number(v))}" r="3.5" fill="${COLORS[id]}"/>`,
-          // Never below the axis, where the N labels are.
-          `<text x="${x(Number(i)) + 7}" y="${Math.min(y(Number(v)) + dy, pad.top + plotH - 4)}" fill="${COLORS[id]}" font-weight="600">${Math.round(Number(v))}</text>`,
+          `<polyline points="${pts.map(([i, v]) => `${x(Number(i))},${y(Number(v))}`).join(' ')}" fill="none" stroke="${COLORS[id]}" stroke-width="2.5"/>`,
         );
+        const theirs = id === pair.theirs;
+        for (const [i, v] of pts) {
+          // The other server's labels above its points, ours below; nearly equal points get
+          // them further apart.
+          const other = rows[Number(i)].targets[theirs ? pair.ours : pair.theirs]?.leaf?.median;
+          const close = typeof other === 'number' && Math.abs(y(other) - y(Number(v))) < 12;
+          const dy = theirs ? (close ? -16 : -9) : close ? 24 : 17;
+          parts.push(
+            `<circle cx="${x(Number(i))}" cy="${y(Number(v))}" r="3.5" fill="${COLORS[id]}"/>`,
+            // Never below the axis, where the N labels are.
+            `<text x="${x(Number(i)) + 7}" y="${Math.min(y(Number(v)) + dy, pad.top + plotH - 4)}" fill="${COLORS[id]}" font-weight="600">${Math.round(Number(v))}</text>`,
+          );
+        }
       }
     }
   });
-  const legend = [
-    ['hmrkit serve', COLORS.hmrkit, ''],
-    ['webpack-dev-server 5 (webpack serve)', COLORS.wds, ''],
-    ["webpack's own rebuild (the floor)", COLORS.floor, '5 4'],
-  ];
-  const widths = legend.map(([label]) => 40 + label.length * 6.6);
-  let lx = (width - widths.reduce((a, b) => a + b, 0)) / 2;
-  legend.forEach(([label, color, dash], i) => {
-    parts.push(
-      `<line x1="${lx}" x2="${lx + 20}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
-      `<text x="${lx + 26}" y="${legendY}" fill="#333">${esc(label)}</text>`,
-    );
-    lx += widths[i];
+  legendRows.forEach((row, r) => {
+    const ly = legendY + 18 * r;
+    let lx = (width - row.reduce((sum, e) => sum + e.w, 0)) / 2;
+    for (const { label, color, dash, w } of row) {
+      parts.push(
+        `<line x1="${lx}" x2="${lx + 20}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2.5"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+        `<text x="${lx + 26}" y="${ly}" fill="#333">${esc(label)}</text>`,
+      );
+      lx += w;
+    }
   });
   parts.push(
     `<text x="${width / 2}" y="${height - 8}" text-anchor="middle" fill="#666" font-size="11">${esc(caption)}</text>`,

@@ -1,5 +1,6 @@
 // `pnpm bench`: hmrkit serve vs webpack serve (webpack-dev-server 5) on the same generated app,
-// same webpack config, same browser; alternating A B A B. See ../README.md for what and how.
+// same webpack config, same browser; alternating A B A B. With `--compiler rspack`, hmrkit serve
+// with Rspack vs rspack serve (@rspack/dev-server) on the same rspack config. See ../README.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -15,11 +16,20 @@ import {
   footprintTable,
   latencyChart,
   latencyTable,
+  measuredPairs,
   ratio,
+  ratioHeader,
   summarizeTarget,
 } from './report.mjs';
 import { runSession } from './session.mjs';
-import { createTargets, packageVersion } from './targets.mjs';
+import {
+  COMPILER_TARGETS,
+  createTargets,
+  packageVersion,
+  parseTargetIds,
+  TARGETS,
+  targetsOfCompilers,
+} from './targets.mjs';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO_ROOT = join(BENCH_DIR, '../..');
@@ -44,7 +54,9 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean', default: false },
     n: { type: 'string' },
     devtools: { type: 'string' },
-    targets: { type: 'string', default: 'hmrkit,wds' },
+    targets: { type: 'string' },
+    // Shorthand: the pair of each compiler named (webpack: hmrkit,wds; rspack: hmrkit-rspack,rspack-serve).
+    compiler: { type: 'string' },
     rounds: { type: 'string' },
     warmup: { type: 'string' },
     edits: { type: 'string' },
@@ -72,10 +84,24 @@ const list = (value, fallback) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** The targets, checked before anything is built or started. */
+const targetIds = (() => {
+  try {
+    if (flags.targets !== undefined && flags.compiler !== undefined)
+      throw new Error('give --targets or --compiler, not both');
+    return flags.compiler !== undefined
+      ? targetsOfCompilers(list(flags.compiler, ''))
+      : parseTargetIds(list(flags.targets, COMPILER_TARGETS.webpack.join(',')));
+  } catch (error) {
+    process.stderr.write(`[bench] ${error instanceof Error ? error.message : error}\n`);
+    process.exit(2);
+  }
+})();
+
 const options = {
   n: flags['footprint-only'] ? [] : list(flags.n, smoke ? '3' : '3,1000,5000').map(Number),
   devtools: list(flags.devtools, smoke ? 'false' : 'false,eval-cheap-module-source-map'),
-  targets: list(flags.targets, 'hmrkit,wds'),
+  targets: targetIds,
   rounds: int(flags.rounds, smoke ? 1 : 2),
   warmup: int(flags.warmup, smoke ? 2 : 3),
   edits: int(flags.edits, smoke ? 5 : 6),
@@ -121,7 +147,9 @@ const git = (/** @type {string[]} */ ...args) =>
   safe(() => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim());
 const startCommit = git('rev-parse', '--short', 'HEAD');
 const startDirty = git('status', '--porcelain', '--', 'packages') !== '';
-const needsHmrkit = options.targets.includes('hmrkit') || options.footprint;
+const runsHmrkit = options.targets.some((id) => TARGETS[id].pkg === '@hmrkit/cli');
+const runsRspack = options.targets.some((id) => TARGETS[id].compiler === 'rspack');
+const needsHmrkit = runsHmrkit || options.footprint;
 if (needsHmrkit && !flags['no-build']) {
   say('building @hmrkit/cli and its dependencies (turbo, cached)');
   execFileSync(
@@ -296,7 +324,14 @@ const versions = {
   'webpack-dev-server': packageVersion('webpack-dev-server'),
   'webpack-cli': packageVersion('webpack-cli'),
   'html-webpack-plugin': packageVersion('html-webpack-plugin'),
-  '@hmrkit/cli': options.targets.includes('hmrkit') ? packageVersion('@hmrkit/cli') : null,
+  '@hmrkit/cli': runsHmrkit ? packageVersion('@hmrkit/cli') : null,
+  ...(runsRspack
+    ? {
+        '@rspack/core': packageVersion('@rspack/core'),
+        '@rspack/cli': packageVersion('@rspack/cli'),
+        '@rspack/dev-server': packageVersion('@rspack/dev-server'),
+      }
+    : {}),
   commit: startCommit,
   // Uncommitted changes to packages/ when the run started: the figures are of the working tree.
   packagesDirty: startDirty,
@@ -336,8 +371,9 @@ const results = {
 const { sessions: rawSessions, ...head } = results;
 const headJson = JSON.stringify(head, null, 2).slice(0, -2);
 const sessionLines = rawSessions.map((session) => `    ${JSON.stringify(session)}`).join(',\n');
-// The network-distance mode writes its own files next to the loopback ones.
-const suffix = options.rttMs > 0 ? `-rtt${options.rttMs}` : '';
+// A run without the webpack pair (--compiler rspack) and the network-distance mode write their
+// own files next to the default run's, which only the default run replaces.
+const suffix = `${options.targets.some((id) => TARGETS[id].compiler === 'webpack') ? '' : '-rspack'}${options.rttMs > 0 ? `-rtt${options.rttMs}` : ''}`;
 writeFileSync(
   join(outDir, `latest${suffix}.json`),
   `${headJson},\n  "sessions": [\n${sessionLines}\n  ]\n}\n`,
@@ -348,7 +384,7 @@ writeFileSync(
   latencyChart(
     cells,
     options.devtools,
-    `${startedAt.toISOString().slice(0, 10)} · ${machine.cpu}, ${machine.cores} cores · Node ${process.version} · webpack ${versions.webpack} · webpack-dev-server ${versions['webpack-dev-server']}`,
+    `${startedAt.toISOString().slice(0, 10)} · ${machine.cpu}, ${machine.cores} cores · Node ${process.version} · ${versionsCaption()}`,
   ),
 );
 if (isDefaultOut && !suffix) updateReadme(markdown);
@@ -408,7 +444,22 @@ function safe(fn) {
   }
 }
 
+/** The compilers' and servers' versions of the pairs this run measured. */
+function versionsCaption() {
+  const parts = [];
+  if (options.targets.some((id) => TARGETS[id].compiler === 'webpack'))
+    parts.push(
+      `webpack ${versions.webpack}, webpack-dev-server ${versions['webpack-dev-server']} (webpack-cli ${versions['webpack-cli']}), html-webpack-plugin ${versions['html-webpack-plugin']}`,
+    );
+  if (runsRspack)
+    parts.push(
+      `@rspack/core ${versions['@rspack/core']} (HtmlRspackPlugin), @rspack/dev-server ${versions['@rspack/dev-server']} (@rspack/cli ${versions['@rspack/cli']})`,
+    );
+  return parts.join(', ');
+}
+
 function renderMarkdown() {
+  const pairs = measuredPairs(cells);
   const date = startedAt.toISOString().slice(0, 16).replace('T', ' ');
   const load = machine.loadAverage;
   const psi = machine.cpuPressurePercent;
@@ -416,17 +467,23 @@ function renderMarkdown() {
   const lines = [
     `Measured ${date} UTC on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGB} GB RAM, ${machine.os}), Node ${machine.node}, ${machine.chromium ?? 'Chromium'} headless.`,
     `Load during the run: load average ${load.mean.toFixed(1)} (max ${load.max.toFixed(1)}) on ${machine.cores} cores${psi ? `, CPU pressure ${psi.mean.toFixed(0)} % (max ${psi.max.toFixed(0)} %)` : ''}${busy ? ' — **the machine was shared with other work**: wall-clock figures are noisier than ±12 %; server CPU per edit is the least affected figure' : ''}.`,
-    `Versions: webpack ${versions.webpack}, webpack-dev-server ${versions['webpack-dev-server']} (webpack-cli ${versions['webpack-cli']}), html-webpack-plugin ${versions['html-webpack-plugin']}${versions['@hmrkit/cli'] ? `, @hmrkit/cli ${versions['@hmrkit/cli']}` : ''} at ${versions.commit ?? 'an unknown commit'}${versions.packagesDirty ? ' (with uncommitted changes in packages/)' : ''}.`,
+    `Versions: ${versionsCaption()}${versions['@hmrkit/cli'] ? `, @hmrkit/cli ${versions['@hmrkit/cli']}` : ''} at ${versions.commit ?? 'an unknown commit'}${versions.packagesDirty ? ' (with uncommitted changes in packages/)' : ''}.`,
     ...(options.rttMs > 0
       ? [
           `Network-distance mode: the page reaches each server through a loopback proxy that delays each direction by ${options.rttMs / 2} ms (RTT ${options.rttMs} ms); the socket URL is relative to the page (\`auto://0.0.0.0:0/ws\`).`,
         ]
       : []),
-    `Method: ${options.rounds} round(s) A B per target and devtool; per session ${options.warmup} warm-up + ${options.edits} measured leaf edits and ${options.unaccepted} unaccepted edits; ${options.cold} extra cold start(s) per round; RSS after ${options.memEdits || '–'} edits in the first round. Medians; ratios are hmrkit / webpack-dev-server.`,
+    `Method: ${options.rounds} round(s) A B per target and devtool; per session ${options.warmup} warm-up + ${options.edits} measured leaf edits and ${options.unaccepted} unaccepted edits; ${options.cold} extra cold start(s) per round; RSS after ${options.memEdits || '–'} edits in the first round. Medians; ratios are ${pairs.map((pair) => (pair.compiler === 'webpack' ? 'hmrkit / webpack-dev-server' : `hmrkit with Rspack / ${TARGETS[pair.theirs].label} (same rspack config)`)).join('; ')}.`,
     '',
   ];
-  for (const devtool of options.devtools) {
-    lines.push(`#### devtool: ${devtool}`, '', latencyTable(cells, devtool), '');
+  for (const pair of pairs) {
+    for (const devtool of options.devtools) {
+      const heading =
+        pair.compiler === 'webpack'
+          ? `devtool: ${devtool}`
+          : `Rspack: ${TARGETS[pair.ours].label} vs ${TARGETS[pair.theirs].label}, devtool: ${devtool}`;
+      lines.push(`#### ${heading}`, '', latencyTable(cells, devtool, pair), '');
+    }
   }
   lines.push(
     `#### Where the time goes (leaf edit, devtool: ${options.devtools[0]}, medians, ms from the file write)`,
@@ -434,6 +491,12 @@ function renderMarkdown() {
     breakdownTable(cells, options.devtools[0]),
     '',
     '`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok`: from the end of the rebuild to the `ok` frame on our socket (stats work, serialization, sending); `ok → fetch`: until the page requests the first hot-update file (client and runtime reacting); `fetch`: the hot-update manifest and chunk, first request start to last response end (browser timing), with the time to first byte of the manifest on its own (the event loop of the server is shared with webpack, which re-arms its file watchers on the tick after `done`); `fetched → DOM`: evaluating and applying the update.',
+    ...(runsRspack
+      ? [
+          '',
+          "For the Rspack pair read Rspack for webpack: its stats carry the same startTime (when its watcher starts the rebuild, after the aggregateTimeout) and endTime (just before `done`), and `rspack serve`'s client (@rspack/dev-server) fetches the same two hot-update files.",
+        ]
+      : []),
     '',
     '#### Install footprint',
     '',
@@ -491,11 +554,23 @@ function goalLines() {
       typeof ours.rssAfter?.median === 'number' && typeof theirs?.rssAfter?.median === 'number'
         ? ratio(ours.rssAfter.median, theirs.rssAfter.median)
         : ratio(ours.rssWarm?.median, theirs?.rssWarm?.median);
-    /** @param {boolean} met */
-    const tick = (met) => (met ? 'met' : '**not met**');
     out.push(
       `- N = ${cell.n}: overhead ${overhead === undefined ? '–' : `${Math.round(overhead)} ms`} (goal ≤ 10 ms: ${overhead === undefined ? '–' : tick(overhead <= 10)}); cold start ${cold === null ? '–' : `${cold.toFixed(2)}×`} (goal ≤ 0.7×: ${cold === null ? '–' : tick(cold <= 0.7)}); RSS ${rss === null ? '–' : `${rss.toFixed(2)}×`} (goal ≤ 0.8×: ${rss === null ? '–' : tick(rss <= 0.8)}); HMR failures ${ours.hmrFailures}.`,
     );
+  }
+  for (const pair of measuredPairs(cells).filter((p) => p.compiler !== 'webpack')) {
+    const limit = pair.goals.leaf;
+    for (const cell of cells.filter((c) => c.devtool === options.devtools[0])) {
+      const ours = cell.targets[pair.ours];
+      const theirs = cell.targets[pair.theirs];
+      if (!ours) continue;
+      const leaf = ratio(ours.leaf?.median, theirs?.leaf?.median);
+      const fmt = (/** @type {number | undefined} */ ms) =>
+        ms === undefined ? '–' : `${Math.round(ms)} ms`;
+      out.push(
+        `- N = ${cell.n}, ${pair.compilerLabel}: leaf edit → DOM ${fmt(ours.leaf?.median)} vs ${fmt(theirs?.leaf?.median)}, ${leaf === null ? '–' : `${leaf.toFixed(2)}×`} ${ratioHeader(pair)} (goal ≤ ${limit}×: ${leaf === null || limit === undefined ? '–' : tick(leaf <= limit)}); overhead ${fmt(ours.overhead?.median)} vs ${fmt(theirs?.overhead?.median)}; HMR failures ${ours.hmrFailures} vs ${theirs?.hmrFailures ?? '–'}.`,
+      );
+    }
   }
   if (footprint?.full) {
     const { packages, diskBytes } = footprint.full;
@@ -504,6 +579,11 @@ function goalLines() {
     );
   }
   return out;
+}
+
+/** @param {boolean} met */
+function tick(met) {
+  return met ? 'met' : '**not met**';
 }
 
 /** Replaces the figures block of apps/bench/README.md with this run's markdown. @param {string} md */

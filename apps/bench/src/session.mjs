@@ -36,6 +36,8 @@ import {
  * @property {number | null} rebuild webpack's own build time (stats.endTime − stats.startTime)
  * @property {number | null} doneToOk  webpack's `done` (the stats plugin's Date.now()) → the page
  *   receives `ok`: the frame's way out of the server and through the network
+ * @property {number | null} doneTaps  the compiler's first `done` tap → its last (every server's
+ *   done work, stats printing included; the frames may leave before it ends)
  * @property {number} requests  HTTP requests the page made between the write and the DOM change
  */
 
@@ -72,6 +74,10 @@ import {
  */
 
 const EDIT_PAUSE_MS = 300;
+// How long an edit waits for its build's stats line once the DOM has changed: the line is
+// written by the last `done` tap, and a pushed update can reach the page before the server has
+// run its later taps. A build that never writes one leaves the figures of that edit empty.
+const BUILD_LINE_WAIT_MS = 5000;
 const TOP_UP_PAUSE_MS = 50;
 
 /**
@@ -96,8 +102,13 @@ async function waitFor(list, match, timeoutMs, describe, check) {
 }
 
 /**
+ * One line of the stats plugin (see app.mjs), Date.now() values.
+ * @typedef {{ hash: string, startTime: number, endTime: number, doneAt?: number, tapsDoneAt?: number }} BuildLine
+ */
+
+/**
  * @param {string} file
- * @returns {{ hash: string, startTime: number, endTime: number }[]}
+ * @returns {BuildLine[]}
  */
 function readBuilds(file) {
   try {
@@ -107,6 +118,21 @@ function readBuilds(file) {
       .map((line) => JSON.parse(line));
   } catch {
     return [];
+  }
+}
+
+/**
+ * Polls the stats file until pick finds the line it wants, for at most BUILD_LINE_WAIT_MS.
+ * @param {string} file
+ * @param {(builds: BuildLine[]) => BuildLine | undefined} pick
+ * @returns {Promise<BuildLine | undefined>}
+ */
+async function waitForBuild(file, pick) {
+  const deadline = Date.now() + BUILD_LINE_WAIT_MS;
+  for (;;) {
+    const found = pick(readBuilds(file));
+    if (found || Date.now() > deadline) return found;
+    await sleep(5);
   }
 }
 
@@ -161,10 +187,16 @@ export async function runSession(options) {
   // The browser's own timing of the update fetches (hot-update.json, then the update chunk).
   /** @type {{ file: string, start: number, firstByte: number, end: number }[]} */
   const fetches = [];
-  // Every HTTP request the page makes (WebSocket frames are not requests), by Date.now().
-  /** @type {number[]} */
-  const requestTimes = [];
-  page.on('request', () => requestTimes.push(Date.now()));
+  // Every HTTP request the page makes (WebSocket frames are not requests). Counted by the
+  // browser's own start time of each (the page's clock), not by when the harness hears of it:
+  // on a loaded machine the event can arrive after the DOM change it preceded.
+  /** @type {{ request: import('playwright-core').Request, seenAt: number }[]} */
+  const requests = [];
+  page.on('request', (request) => requests.push({ request, seenAt: Date.now() }));
+  const requestStart = (/** @type {(typeof requests)[number]} */ { request, seenAt }) => {
+    const start = request.timing().startTime;
+    return start > 0 ? start : seenAt;
+  };
   page.on('requestfinished', (request) => {
     const url = request.url();
     if (!url.includes('.hot-update.')) return;
@@ -180,7 +212,7 @@ export async function runSession(options) {
   // The memory session opens the inspector (unused until the probe after the last edit).
   const inspectPort = options.memEdits > 0 ? await getFreePort() : null;
   const server = startServer(target, {
-    config: app.config,
+    config: app.configs[target.compiler],
     cwd: app.dir,
     port,
     log,
@@ -255,10 +287,12 @@ export async function runSession(options) {
       const hashFrame = after.find((f) => f.type === 'hash');
       const okFrame = hashFrame && after.find((f) => f.type === 'ok' && f.t >= hashFrame.t);
       // The build the page was told about, or else the first one that started after the write.
-      const builds = readBuilds(statsFile);
-      const build =
-        builds.find((b) => hashFrame && b.hash === hashFrame.data) ??
-        builds.find((b) => b.startTime >= writeAt);
+      const build = await waitForBuild(
+        statsFile,
+        (builds) =>
+          builds.find((b) => hashFrame && b.hash === hashFrame.data) ??
+          builds.find((b) => b.startTime >= writeAt),
+      );
       /** @type {EditResult} */
       const measured = {
         kind,
@@ -273,13 +307,19 @@ export async function runSession(options) {
         compileStart: build ? build.startTime - writeAt : null,
         rebuild: build ? build.endTime - build.startTime : null,
         doneToOk: build?.doneAt && okFrame ? okFrame.t - build.doneAt : null,
-        requests: requestTimes.filter((t) => t >= writeAt && t <= shown.t).length,
+        doneTaps: build?.doneAt && build.tapsDoneAt ? build.tapsDoneAt - build.doneAt : null,
+        // Counted once the browser has reported them (settleFetches).
+        requests: 0,
       };
       pendingFetches.push({ edit: measured, writeAt, domAt: shown.t });
       return measured;
     };
     const settleFetches = () => {
       for (const { edit: e, writeAt, domAt } of pendingFetches.splice(0)) {
+        e.requests = requests.filter((r) => {
+          const start = requestStart(r);
+          return start >= writeAt && start <= domAt;
+        }).length;
         const mine = fetches.filter((f) => f.start >= writeAt && f.start <= domAt);
         if (mine.length === 0) continue;
         e.fetchStart = Math.min(...mine.map((f) => f.start)) - writeAt;

@@ -1,5 +1,6 @@
-// The two servers under test, started the way a user starts them: the package's own bin
-// (`webpack serve`, `hmrkit serve`) with the same webpack config, flags and environment.
+// The servers under test, started the way a user starts them: the package's own bin
+// (`webpack serve`, `rspack serve`, `hmrkit serve`) with the same config, flags and environment
+// as the other server of its pair.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,11 +10,125 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
 
+/** @typedef {'webpack' | 'rspack'} CompilerName */
+/** @typedef {'hmrkit' | 'wds' | 'hmrkit-rspack' | 'rspack-serve'} TargetId */
+
+/**
+ * What each target is, before anything is resolved: its name in tables, the package whose bin
+ * starts it, the compiler it builds with (which generated config it reads) and extra flags.
+ * @type {Record<TargetId, { label: string, column: string, compiler: CompilerName, pkg: string, binName: string, args: string[] }>}
+ */
+export const TARGETS = {
+  hmrkit: {
+    label: 'hmrkit serve',
+    column: 'hmrkit',
+    compiler: 'webpack',
+    pkg: '@hmrkit/cli',
+    binName: 'hmrkit',
+    args: [],
+  },
+  // `webpack serve`: webpack's bin hands over to webpack-cli, which starts webpack-dev-server.
+  wds: {
+    label: 'webpack-dev-server 5',
+    column: 'webpack-dev-server 5',
+    compiler: 'webpack',
+    pkg: 'webpack',
+    binName: 'webpack',
+    args: [],
+  },
+  // The same CLI with the project's @rspack/core as the compiler (rspack.config.mjs would pick it
+  // too; the flag says so where the command line is logged).
+  'hmrkit-rspack': {
+    label: 'hmrkit serve (Rspack)',
+    column: 'hmrkit (Rspack)',
+    compiler: 'rspack',
+    pkg: '@hmrkit/cli',
+    binName: 'hmrkit',
+    args: ['--compiler', 'rspack'],
+  },
+  // `rspack serve`: @rspack/cli starts @rspack/dev-server.
+  'rspack-serve': {
+    label: 'rspack serve',
+    column: 'rspack serve',
+    compiler: 'rspack',
+    pkg: '@rspack/cli',
+    binName: 'rspack',
+    args: [],
+  },
+};
+
+/**
+ * The comparisons the report makes: hmrkit against the compiler's own dev server, on the same
+ * config, with the goals of the issues that set them (ratios are ours / theirs).
+ * @typedef {object} Pair
+ * @property {CompilerName} compiler
+ * @property {string} compilerLabel  "webpack's rebuild", "Rspack's rebuild"
+ * @property {TargetId} ours
+ * @property {TargetId} theirs
+ * @property {{ leaf?: number, overhead?: number, cold?: number, rss?: number }} goals
+ *   leaf, cold, rss: at most this ratio; overhead: at most this many ms
+ * @type {Pair[]}
+ */
+export const PAIRS = [
+  {
+    compiler: 'webpack',
+    compilerLabel: 'webpack',
+    ours: 'hmrkit',
+    theirs: 'wds',
+    goals: { overhead: 10, cold: 0.7, rss: 0.8 },
+  },
+  {
+    compiler: 'rspack',
+    compilerLabel: 'Rspack',
+    ours: 'hmrkit-rspack',
+    theirs: 'rspack-serve',
+    goals: { leaf: 0.9 },
+  },
+];
+
+/** The targets each `--compiler` name stands for. @type {Record<CompilerName, TargetId[]>} */
+export const COMPILER_TARGETS = {
+  webpack: ['hmrkit', 'wds'],
+  rspack: ['hmrkit-rspack', 'rspack-serve'],
+};
+
+/**
+ * Checks target ids (before anything is built or started).
+ * @param {string[]} ids
+ * @returns {TargetId[]}
+ */
+export function parseTargetIds(ids) {
+  if (ids.length === 0) throw new Error('no target given');
+  for (const id of ids) {
+    if (!Object.hasOwn(TARGETS, id))
+      throw new Error(`unknown target "${id}" (expected ${Object.keys(TARGETS).join(', ')})`);
+  }
+  if (new Set(ids).size !== ids.length)
+    throw new Error(`a target is named twice: ${ids.join(',')}`);
+  return /** @type {TargetId[]} */ (ids);
+}
+
+/**
+ * `--compiler webpack,rspack`: the targets of each compiler's pair.
+ * @param {string[]} names
+ * @returns {TargetId[]}
+ */
+export function targetsOfCompilers(names) {
+  if (names.length === 0) throw new Error('no compiler given');
+  return names.flatMap((name) => {
+    if (!Object.hasOwn(COMPILER_TARGETS, name))
+      throw new Error(`unknown compiler "${name}" (expected webpack or rspack)`);
+    return COMPILER_TARGETS[/** @type {CompilerName} */ (name)];
+  });
+}
+
 /**
  * @typedef {object} Target
- * @property {'hmrkit' | 'wds'} id
+ * @property {TargetId} id
  * @property {string} label
+ * @property {CompilerName} compiler
  * @property {string} bin   absolute path of the package's bin script
+ * @property {string[]} args  flags after the shared ones
  */
 
 /**
@@ -38,20 +153,13 @@ export function packageVersion(pkg) {
 }
 
 /**
- * @param {string[]} ids  which targets, in the order they alternate (A B A B)
+ * @param {TargetId[]} ids  which targets, in the order they alternate (A B A B)
  * @returns {Target[]}
  */
 export function createTargets(ids) {
   return ids.map((id) => {
-    switch (id) {
-      case 'hmrkit':
-        return { id, label: 'hmrkit serve', bin: resolveBin('@hmrkit/cli', 'hmrkit') };
-      case 'wds':
-        // `webpack serve`: webpack's bin hands over to webpack-cli, which starts webpack-dev-server.
-        return { id, label: 'webpack-dev-server 5', bin: resolveBin('webpack', 'webpack') };
-      default:
-        throw new Error(`unknown target "${id}" (expected hmrkit or wds)`);
-    }
+    const { label, compiler, pkg, binName, args } = TARGETS[id];
+    return { id, label, compiler, bin: resolveBin(pkg, binName), args };
   });
 }
 
@@ -120,7 +228,7 @@ process.on('exit', () => {
  */
 export function startServer(target, { config, cwd, port, env, log, nodeArgs = [] }) {
   const args = [...nodeArgs, target.bin, 'serve', '--config', config, '--port', String(port)];
-  args.push('--host', '127.0.0.1');
+  args.push('--host', '127.0.0.1', ...target.args);
   const logFd = openSync(log, 'a');
   const spawnedAt = Date.now();
   // Its own process group, so that stop() reaches whatever the server starts.

@@ -9,11 +9,12 @@ import type { NormalizedOptions } from './options';
 /**
  * How long webpack's watcher waits after a change for more changes before it
  * rebuilds, unless the config sets `watchOptions.aggregateTimeout`. webpack's
- * default is 20 ms, all of it added to every hot update; editors write a
- * saved file within a millisecond or two, so 5 ms still takes a save as one
- * change (and a change during a build queues the next build anyway).
+ * default is 20 ms, all of it added to every hot update. 0 is the next timer
+ * tick: the events of one save (an editor's truncate and write, or write and
+ * rename, arrive together) still make one build, and a change that comes
+ * during a build queues the next one anyway, as webpack does for any timeout.
  */
-export const DEFAULT_AGGREGATE_TIMEOUT = 5;
+export const DEFAULT_AGGREGATE_TIMEOUT = 0;
 
 export interface BuildEventsContext extends Omit<SetupContext, 'onProgress' | 'logger'> {
   logger: SetupContext['logger'] & { error(message: string): void };

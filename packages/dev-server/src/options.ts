@@ -149,7 +149,8 @@ export interface DevServerOptions {
   open?: OpenTarget | OpenTarget[];
   port?: number | string | 'auto';
   proxy?: Array<Record<string, unknown> | ((...args: unknown[]) => unknown)>;
-  server?: 'http' | 'https' | ServerConfig;
+  /** 'http', 'https', a custom server (a factory, or the path of a module exporting `createServer`), or {type, options}. */
+  server?: 'http' | 'https' | string | ServerFactory | ServerConfig;
   setupExitSignals?: boolean;
   setupMiddlewares?: (middlewares: unknown[], devServer: unknown) => unknown[];
   static?: boolean | string | StaticConfig | Array<string | StaticConfig>;

@@ -113,16 +113,13 @@ describe('DevServer: a custom webSocketServer (webpack-dev-server 5 class contra
 
   it('names the option when the module cannot be found or exports no class', async () => {
     project = await createProject({ 'not-a-class.cjs': 'module.exports = 42;\n' });
-    const compiler = createCompiler(project.dir);
+    const { dir } = project;
+    const compiler = createCompiler(dir);
     expect(() => new DevServer({ webSocketServer: './missing-server.cjs' }, compiler)).toThrow(
       /devServer\.webSocketServer should be .*BaseServer.*cannot resolve "\.\/missing-server\.cjs"/,
     );
     expect(
-      () =>
-        new DevServer(
-          { webSocketServer: { type: join(project.dir, 'not-a-class.cjs') } },
-          compiler,
-        ),
+      () => new DevServer({ webSocketServer: { type: join(dir, 'not-a-class.cjs') } }, compiler),
     ).toThrow(/devServer\.webSocketServer\.type .*exports no class/);
   });
 });

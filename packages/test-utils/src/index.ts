@@ -202,3 +202,10 @@ export async function createLinkedProject(
 }
 
 export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
+export {
+  createUnpackedProject,
+  type ReadmeExample,
+  type RunningExample,
+  readReadmeExamples,
+  type UnpackedProject,
+} from './unpacked';

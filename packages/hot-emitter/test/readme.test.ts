@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  createUnpackedProject,
+  readReadmeExamples,
+  type UnpackedProject,
+} from '@hmrkit/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The README's example, type-checked against the packed package's .d.ts and run by Node.
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const README = readFileSync(`${PACKAGE_DIR}README.md`, 'utf8');
+const examples = readReadmeExamples(PACKAGE_DIR);
+
+/** What the example prints, line by line; the README ends the example with these as comments. */
+const PRINTED = [
+  'one instance: true',
+  'new build 5924659ef03d10c70570',
+  'event target 5924659ef03d10c70570',
+  'a "saved" listener threw: disk full',
+  'saved /src/a.ts',
+  'listeners left: 1',
+];
+
+let project: UnpackedProject;
+
+beforeAll(async () => {
+  project = await createUnpackedProject(['hot-emitter']);
+}, 60_000);
+
+afterAll(async () => {
+  await project?.cleanup();
+});
+
+describe('README examples, run as written', () => {
+  it('has the examples this test runs', () => {
+    expect([...examples.keys()]).toEqual(['hot-emitter']);
+  });
+
+  it('hot-emitter: one instance across copies, both listener kinds, errors isolated', async () => {
+    const running = project.run(examples.get('hot-emitter') as never);
+    expect(await running.exited, running.output()).toBe(0);
+    expect(running.output().trimEnd().split('\n')).toEqual(PRINTED);
+    for (const line of PRINTED) expect(README).toContain(`// ${line}\n`);
+  }, 60_000);
+});

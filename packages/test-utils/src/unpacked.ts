@@ -1,0 +1,210 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTempDir } from './index';
+
+const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** One fenced block of a README marked `<!-- example: name -->` on the line above it. */
+export interface ReadmeExample {
+  name: string;
+  /** The fence's language: `js` runs as an ES module, `ts` is type-checked, then run. */
+  lang: 'js' | 'ts';
+  code: string;
+}
+
+/**
+ * The README's runnable examples, by name. Only marked blocks are examples: an
+ * unmarked block is a fragment (a signature, a snippet inside a program) and runs nowhere.
+ */
+export function readReadmeExamples(packageDir: string): Map<string, ReadmeExample> {
+  const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
+  const found = new Map<string, ReadmeExample>();
+  const pattern = /<!-- example: ([\w.-]+) -->\n```(js|ts)\n([\s\S]*?)```/g;
+  for (const [, name, lang, code] of readme.matchAll(pattern)) {
+    if (found.has(name as string)) throw new Error(`README example "${name}" appears twice`);
+    found.set(name as string, {
+      name: name as string,
+      lang: lang as 'js' | 'ts',
+      code: code ?? '',
+    });
+  }
+  return found;
+}
+
+/** A temp project whose node_modules holds the packed packages, as a user's npm install does. */
+export interface UnpackedProject {
+  dir: string;
+  /** Writes the example into the project and runs it with node (ts: tsc --noEmit first). */
+  run(example: ReadmeExample, env?: Record<string, string>): RunningExample;
+  write(file: string, text: string): Promise<void>;
+  /** Kills what is still running, removes the folder. */
+  cleanup(): Promise<void>;
+}
+
+export interface RunningExample {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  output(): string;
+  /** Resolves once the output matches; rejects if the program exits first. */
+  printed(pattern: RegExp): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function link(path: string, target: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  symlinkSync(target, path, 'dir');
+}
+
+/**
+ * `pnpm pack`s the given workspace packages (folder names under packages/), unpacks each
+ * into `<project>/node_modules/@hmrkit/<name>` and links their other dependencies, and
+ * `links` (package names resolved from `from`, a workspace package folder), from the
+ * workspace's installed copies: what `npm install` of the tarballs gives, without the network.
+ */
+export async function createUnpackedProject(
+  packages: readonly string[],
+  { links = [], from = packages[0] as string }: { links?: readonly string[]; from?: string } = {},
+): Promise<UnpackedProject> {
+  const { dir, cleanup } = await createTempDir('hmrkit-readme-');
+  const children: ChildProcess[] = [];
+  const linked = new Set<string>();
+  const linkFrom = (packageDir: string, name: string): void => {
+    if (linked.has(name)) return;
+    linked.add(name);
+    const resolve = createRequire(join(packageDir, 'package.json'));
+    let target: string;
+    try {
+      target = dirname(resolve.resolve(`${name}/package.json`));
+    } catch {
+      target = realpathSync(join(packageDir, 'node_modules', name));
+    }
+    link(join(dir, 'node_modules', name), target);
+  };
+  for (const name of packages) {
+    const packageDir = join(REPO_DIR, 'packages', name);
+    const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    const tarballs = join(dir, '.tarballs', name);
+    mkdirSync(tarballs, { recursive: true });
+    execFileSync('pnpm', ['pack', '--pack-destination', tarballs], {
+      cwd: packageDir,
+      stdio: 'pipe',
+    });
+    const tarball = readdirSync(tarballs).find((file) => file.endsWith('.tgz'));
+    if (!tarball) throw new Error(`pnpm pack made no tarball for ${name}`);
+    const target = join(dir, 'node_modules', '@hmrkit', name);
+    mkdirSync(target, { recursive: true });
+    execFileSync('tar', ['-xzf', join(tarballs, tarball), '-C', target, '--strip-components=1']);
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if (dependency.startsWith('@hmrkit/')) {
+        if (!packages.includes(dependency.slice('@hmrkit/'.length))) {
+          throw new Error(`${name} depends on ${dependency}: pack it too`);
+        }
+        continue;
+      }
+      linkFrom(packageDir, dependency);
+    }
+  }
+  const fromDir = join(REPO_DIR, 'packages', from);
+  for (const name of links) linkFrom(fromDir, name);
+  // TypeScript examples are checked as a TypeScript user's project would check them.
+  linkFrom(REPO_DIR, '@types/node');
+  const write = async (file: string, text: string): Promise<void> => {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    await writeFile(join(dir, file), text);
+  };
+  await write('package.json', '{ "private": true, "type": "module" }\n');
+  await write(
+    'tsconfig.json',
+    `${JSON.stringify({
+      compilerOptions: {
+        target: 'es2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+      },
+    })}\n`,
+  );
+
+  const run = (example: ReadmeExample, env: Record<string, string> = {}): RunningExample => {
+    const file = `${example.name}.${example.lang === 'ts' ? 'ts' : 'mjs'}`;
+    let script = join(dir, file);
+    writeFileSync(script, example.code);
+    if (example.lang === 'ts') {
+      const tsc = createRequire(join(REPO_DIR, 'package.json')).resolve('typescript/bin/tsc');
+      try {
+        execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, stdio: 'pipe' });
+      } catch (error) {
+        const { stdout } = error as { stdout?: Buffer };
+        throw new Error(`README example "${example.name}" does not type-check:\n${stdout}`);
+      }
+      const ts = createRequire(join(REPO_DIR, 'package.json'))('typescript') as {
+        transpileModule(code: string, options: object): { outputText: string };
+      };
+      const { outputText } = ts.transpileModule(example.code, {
+        compilerOptions: { target: 99, module: 99 },
+      });
+      script = join(dir, `${example.name}.mjs`);
+      writeFileSync(script, outputText);
+    }
+    let output = '';
+    const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
+    const child = spawn(process.execPath, [script], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const append = (chunk: Buffer): void => {
+      output += chunk.toString();
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.pattern.test(output)) waiter.resolve();
+        else waiters.push(waiter);
+      }
+    };
+    child.stdout?.on('data', append);
+    child.stderr?.on('data', append);
+    const printed = (pattern: RegExp): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(output)) return resolve();
+        waiters.push({ pattern, resolve });
+        void exited.then((code) =>
+          reject(new Error(`exited (${code}) before printing ${pattern}:\n${output}`)),
+        );
+      });
+    return { child, output: () => output, printed, exited };
+  };
+
+  return {
+    dir,
+    run,
+    write,
+    async cleanup() {
+      await Promise.all(
+        children.map(async (child) => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const gone = new Promise((resolve) => child.once('close', resolve));
+          child.kill('SIGKILL');
+          await gone;
+        }),
+      );
+      await cleanup();
+    },
+  };
+}
