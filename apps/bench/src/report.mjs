@@ -74,8 +74,14 @@ export function summarizeTarget(sessions, extraColdStarts) {
     heapAfterGc: summarize(sessions.map((s) => s.heap?.heapUsedAfterGc)),
     rssAfterGc: summarize(sessions.map((s) => s.heap?.rssAfterGc)),
     memEdits: Math.max(0, ...sessions.filter((s) => s.rssAfter !== null).map((s) => s.editCount)),
+    // Builds beyond one per edit: the watcher built a half-written file, then the whole one.
+    extraBuilds: [...leaf, ...plain].reduce(
+      (sum, e) => sum + (typeof e.builds === 'number' ? Math.max(0, e.builds - 1) : 0),
+      0,
+    ),
     // An accepted edit that reloaded the page, or an unaccepted one that did not, is a failure.
     hmrFailures: leaf.filter((e) => e.reloaded).length + plain.filter((e) => !e.reloaded).length,
+    hmrFailuresLeaf: leaf.filter((e) => e.reloaded).length,
   };
 }
 
@@ -138,7 +144,7 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
       ? undefined
       : (/** @type {unknown} */ _, /** @type {number | null} */ r) =>
           /** @type {[string, boolean | null]} */ ([`≤ ${limit}×`, r === null ? null : r <= limit]);
-  /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, goal?: (ours: number | null | undefined, r: number | null) => [string, boolean | null] }[]} */
+  /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, noRatio?: boolean, goal?: (ours: number | null | undefined, r: number | null) => [string, boolean | null] }[]} */
   const metrics = [
     {
       name: 'leaf edit → DOM (HMR)',
@@ -150,6 +156,18 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
     {
       name: 'HTTP requests per leaf edit (write → DOM)',
       pick: (s) => s.requests?.median,
+      fmt: (v) => (typeof v === 'number' ? String(v) : '–'),
+    },
+    {
+      name: 'accepted edits that reloaded the page (count)',
+      pick: (s) => s.hmrFailuresLeaf,
+      noRatio: true,
+      fmt: (v) => (typeof v === 'number' ? String(v) : '–'),
+    },
+    {
+      name: 'extra builds over the measured edits (count)',
+      pick: (s) => s.extraBuilds,
+      noRatio: true,
       fmt: (v) => (typeof v === 'number' ? String(v) : '–'),
     },
     {
@@ -207,7 +225,7 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
       const theirsSummary = cell.targets[pair.theirs];
       const ours = oursSummary ? metric.pick(oursSummary) : null;
       const theirs = theirsSummary ? metric.pick(theirsSummary) : null;
-      const r = ratio(ours, theirs);
+      const r = metric.noRatio ? null : ratio(ours, theirs);
       const [goal, met] = metric.goal ? metric.goal(ours, r) : ['', null];
       lines.push(
         `| ${metric.name} | ${cell.n} | ${metric.fmt(ours)} | ${metric.fmt(theirs)} | ${fmtRatio(r)} | ${goal}${mark(met)} |`,

@@ -39,6 +39,8 @@ import {
  * @property {number | null} doneTaps  the compiler's first `done` tap → its last (every server's
  *   done work, stats printing included; the frames may leave before it ends)
  * @property {number} requests  HTTP requests the page made between the write and the DOM change
+ * @property {number} builds  builds that started between this edit's write and the next's: 1,
+ *   or more when the watcher started one on a half-written file (then another on the whole)
  */
 
 /**
@@ -184,6 +186,15 @@ export async function runSession(options) {
     events.push(event);
   });
   page.on('pageerror', (error) => writeFileSync(log, `[page error] ${error}\n`, { flag: 'a' }));
+  // The clients say in the console why they reload (or fall back to a fetch): kept in the log,
+  // next to the server's output, for the edit a figure says went wrong.
+  page.on('console', (message) =>
+    writeFileSync(log, `[page ${message.type()} ${Date.now()}] ${message.text()}\n`, { flag: 'a' }),
+  );
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame())
+      writeFileSync(log, `[page navigated ${Date.now()}] ${frame.url()}\n`, { flag: 'a' });
+  });
   // The browser's own timing of the update fetches (hot-update.json, then the update chunk).
   /** @type {{ file: string, start: number, firstByte: number, end: number }[]} */
   const fetches = [];
@@ -310,12 +321,19 @@ export async function runSession(options) {
         doneTaps: build?.doneAt && build.tapsDoneAt ? build.tapsDoneAt - build.doneAt : null,
         // Counted once the browser has reported them (settleFetches).
         requests: 0,
+        builds: 0,
       };
       pendingFetches.push({ edit: measured, writeAt, domAt: shown.t });
       return measured;
     };
     const settleFetches = () => {
-      for (const { edit: e, writeAt, domAt } of pendingFetches.splice(0)) {
+      const settling = pendingFetches.splice(0);
+      const starts = readBuilds(statsFile).map((b) => b.startTime);
+      settling.forEach(({ edit: e, writeAt }, i) => {
+        const until = settling[i + 1]?.writeAt ?? Number.POSITIVE_INFINITY;
+        e.builds = starts.filter((t) => t >= writeAt && t < until).length;
+      });
+      for (const { edit: e, writeAt, domAt } of settling) {
         e.requests = requests.filter((r) => {
           const start = requestStart(r);
           return start >= writeAt && start <= domAt;

@@ -1,4 +1,3 @@
-export { ansiToHtml, stripAnsi } from './ansi';
 export type {
   ClientEnvironment,
   ClientOptions,
@@ -6,19 +5,13 @@ export type {
   HmrClient,
   OverlayFilter,
 } from './client';
-export { createClient, createOverlayFilter, describeStartup } from './client';
+export { createClient } from './client';
 export type { Logger } from './logger';
-export { createLogger } from './logger';
-export {
-  normalizeTransportModule,
-  resolveClientOptions,
-} from './options';
 export type { CreateOverlayOptions, Overlay, OverlayState } from './overlay';
-export { createOverlay, OPEN_EDITOR_PATH, OVERLAY_TAG } from './overlay';
+export { createOverlay } from './overlay';
 export type { ProgressIndicator } from './progress';
 export { createProgressIndicator } from './progress';
-export type { ReconnectingSocket, ReconnectingSocketOptions } from './socket';
-export { createReconnectingSocket, reconnectDelay } from './socket';
+export type { ReconnectingSocketOptions } from './socket';
 export {
   SOCKET_CLOSE_EVENT,
   SOCKET_MESSAGE_EVENT,

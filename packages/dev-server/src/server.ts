@@ -355,6 +355,9 @@ export class DevServer {
       this.#watchers = watchStaticFiles(options, primary, (path) => {
         this.#broadcast([createStaticChangedMessage(path)]);
       });
+      // An edit made once start() has resolved must reload the page: chokidar reports
+      // changes only after its first scan of the folders.
+      await Promise.all(this.#watchers.map((watcher) => watcher.ready));
     }
     if (options.setupExitSignals) {
       this.#removeSignalHandlers = setupExitSignals(() => this.stop(), this.compiler);

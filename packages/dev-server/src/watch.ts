@@ -5,6 +5,8 @@ import type { Compiler } from 'webpack';
 import type { NormalizedOptions } from './options';
 
 export interface FileWatcher {
+  /** Settles once the watcher has scanned what it watches: an edit from then on is reported. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,8 +66,18 @@ export function createFileWatcher(
   });
   // A folder that cannot be watched (permissions, too many files) must not take the server down.
   watcher.on('error', () => {});
+  let settle = (): void => {};
+  const ready = new Promise<void>((resolve) => {
+    settle = resolve;
+    watcher.once('ready', () => resolve());
+  });
   return {
-    close: () => watcher.close(),
+    ready,
+    close: () => {
+      // Closed before its scan ended (a stop() during start()): nobody waits for it any more.
+      settle();
+      return watcher.close();
+    },
   };
 }
 

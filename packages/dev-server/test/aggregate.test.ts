@@ -9,6 +9,7 @@ import {
   createProject,
   type FrameClient,
   type Project,
+  watcherSettled,
 } from './helpers';
 
 // hmrkit's default watchOptions.aggregateTimeout is 0 (the next timer tick): nothing waits
@@ -43,13 +44,17 @@ async function startDefault(): Promise<{ builds: string[]; dir: string }> {
   await server.start();
   client = await connectFrames(`ws://127.0.0.1:${server.options.port}/ws`);
   await client.waitForType('ok');
+  // A fixture written just before the first build can make webpack's first scan rebuild it
+  // once more (see watcherSettled): the builds counted from here are the saves'.
+  await watcherSettled(compiler);
+  expect(new Set(builds)).toEqual(new Set(['v0']));
+  builds.length = 0;
   return { builds, dir: project.dir };
 }
 
 describe('a save is one build with the whole file, with no aggregateTimeout wait', () => {
   it('for writeFile (truncate, then write) and for write-then-rename saves', async () => {
     const { builds, dir } = await startDefault();
-    expect(builds).toEqual(['v0']);
     const leaf = join(dir, 'src/leaf.js');
     // A file of some size, so a write that split would show as a short read.
     const body = (i: number): string => `// ${'x'.repeat(64 * 1024)}\nv${i}`;
@@ -66,6 +71,6 @@ describe('a save is one build with the whole file, with no aggregateTimeout wait
       expect(builds.at(-1)).toBe(body(i).trim());
     }
     // One build per save, each of the complete file.
-    expect(builds.map((b) => b.slice(-2))).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
+    expect(builds.map((b) => b.slice(-2))).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
   });
 });

@@ -10,6 +10,7 @@ import {
   type FrameClient,
   type Project,
   request,
+  watcherSettled,
 } from './helpers';
 
 const WS_PATH = createRequire(import.meta.url).resolve('ws');
@@ -75,6 +76,8 @@ async function start(options: DevServerOptions, files: Record<string, string> = 
   }
   await server.start();
   await server.middleware?.ready();
+  // No rebuild in flight (see watcherSettled) when a test counts the frames a client gets.
+  await watcherSettled(server.compiler);
   return { port, dir: project.dir };
 }
 

@@ -36,7 +36,71 @@ export function createCompiler(dir: string, overrides: Configuration = {}): Comp
     output: { path: join(dir, 'dist'), publicPath: '/', ...overrides.output },
   });
   if (!compiler) throw new Error('webpack() returned null');
+  recordWatches(compiler);
   return compiler;
+}
+
+type WatchFileSystem = NonNullable<Compiler['watchFileSystem']>;
+type Watcher = ReturnType<WatchFileSystem['watch']>;
+
+interface WatchRecord {
+  watcher: Watcher;
+  /** What it watches for existence and time: the build's files and missing paths. */
+  paths: string[];
+  /** Whether it reported a change (a rebuild follows). */
+  changed: boolean;
+}
+
+const lastWatches = new WeakMap<Compiler, WatchRecord>();
+
+/** Keeps the watch webpack starts after each build, for `watcherSettled`. */
+function recordWatches(compiler: Compiler): void {
+  const fs = compiler.watchFileSystem;
+  if (!fs) return;
+  const watch = fs.watch.bind(fs);
+  fs.watch = (files, directories, missing, startTime, options, callback, callbackUndelayed) => {
+    const paths = [...files, ...missing];
+    let record: WatchRecord | undefined;
+    const watcher = watch(
+      files,
+      directories,
+      missing,
+      startTime,
+      options,
+      callback,
+      (file, time) => {
+        if (record) record.changed = true;
+        callbackUndelayed?.(file, time);
+      },
+    );
+    record = { watcher, paths, changed: false };
+    lastWatches.set(compiler, record);
+    return watcher;
+  };
+}
+
+/**
+ * Resolves once webpack's watcher for the last build has scanned every path it
+ * watches without finding a change, so an edit from then on is one rebuild
+ * with its own `invalid`. (Files written just before the first build can look
+ * changed to its first scan, which then rebuilds once more: `invalid`,
+ * `still-ok`. This waits for that rebuild too.) Needs a `createCompiler` one.
+ */
+export async function watcherSettled(compiler: Compiler | MultiCompiler): Promise<void> {
+  if ('compilers' in compiler) throw new Error('watcherSettled takes a createCompiler compiler');
+  await waitFor(
+    () => {
+      const record = lastWatches.get(compiler);
+      const watching = compiler.watching;
+      if (!record || !watching || watching.running || watching.watcher !== record.watcher) {
+        return false;
+      }
+      if (record.changed) return false;
+      const scanned = record.watcher.getInfo?.().fileTimeInfoEntries;
+      return scanned !== undefined && record.paths.every((path) => scanned.has(path));
+    },
+    { timeoutMs: 20_000, message: "webpack's watcher to scan what the last build read" },
+  );
 }
 
 /** A MultiCompiler of `createCompiler` configs (each child named by its index unless it has a name). */

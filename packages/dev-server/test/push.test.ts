@@ -2,7 +2,7 @@
 // compiler: only clients that sent `hmrkit-push` get it; everyone else gets
 // webpack-dev-server 5's frames.
 import { createPushRequestMessage, type HotUpdatePush, serializeMessage } from '@hmrkit/protocol';
-import { delay, getFreePort } from '@hmrkit/test-utils';
+import { getFreePort } from '@hmrkit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MultiStats, Stats } from 'webpack';
 import { DevServer, DevServerError } from '../src/index';
@@ -14,6 +14,7 @@ import {
   type FrameClient,
   type Project,
   request,
+  watcherSettled,
 } from './helpers';
 
 let project: Project | undefined;
@@ -63,10 +64,6 @@ async function connect(port: number, maxBytes?: number): Promise<FrameClient> {
   return client;
 }
 
-// webpack's watcher misses an edit made right after a build (see server.test.ts), and may
-// report the fresh project's files once more (invalid, still-ok) meanwhile.
-const watcherSettled = (): Promise<void> => delay(300);
-
 /** The frame types of the last build: from its `invalid` on. */
 const lastBuild = (client: FrameClient): string[] => {
   const types = client.types();
@@ -79,7 +76,7 @@ describe('DevServer: pushed hot updates', () => {
     const before = server?.stats?.hash;
     const pusher = await connect(port, 4 * 1024 * 1024);
     const plain = await connect(port);
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
     await plain.waitForType('ok');
@@ -102,7 +99,7 @@ describe('DevServer: pushed hot updates', () => {
   it('fetches (no push) when the build is over hotPush.maxBytes', async () => {
     const { port, project } = await start({ hotPush: { maxBytes: 16 } });
     const pusher = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
     expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'ok']);
@@ -112,7 +109,7 @@ describe('DevServer: pushed hot updates', () => {
     const { port, project } = await start();
     const small = await connect(port, 64);
     const large = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     project.write('src/index.js', "document.title = 'v2';\n");
     await small.waitForType('ok');
     await large.waitForType('ok');
@@ -123,7 +120,7 @@ describe('DevServer: pushed hot updates', () => {
   it('never pushes with hotPush: false', async () => {
     const { port, project } = await start({ hotPush: false });
     const pusher = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
     expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'ok']);
@@ -132,7 +129,7 @@ describe('DevServer: pushed hot updates', () => {
   it('does not push for a failed build', async () => {
     const { port, project } = await start();
     const pusher = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     project.write('src/index.js', 'document.title = ;\n');
     await pusher.waitForType('errors');
     expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'errors']);

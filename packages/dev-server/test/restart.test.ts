@@ -8,6 +8,7 @@ import {
   type FrameClient,
   type Project,
   request,
+  watcherSettled,
 } from './helpers';
 
 let project: Project | undefined;
@@ -45,6 +46,7 @@ describe('DevServer: stop() then start() on the same instance', () => {
     expect(after.body).toBe(before.body);
 
     // The socket greets and reports the build as on a first start.
+    await watcherSettled(server.compiler);
     const client = await connectFrames(`ws://127.0.0.1:${port}/ws`);
     clients.push(client);
     await client.waitForType('ok');

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { PROBLEM_FIELDS } from '@hmrkit/protocol';
-import { delay, getFreePort, waitFor } from '@hmrkit/test-utils';
+import { getFreePort, waitFor } from '@hmrkit/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import webpack from 'webpack';
 import { DevServer, DevServerError } from '../src/index';
@@ -11,6 +11,7 @@ import {
   type FrameClient,
   type Project,
   request,
+  watcherSettled,
 } from './helpers';
 
 let project: Project | undefined;
@@ -46,10 +47,6 @@ async function start(
   return { port: server.options.port as number, project, server };
 }
 
-// webpack's watcher reports an edit made right after a build without the
-// `invalid` hook (it finds it when it starts); a user's edits come later.
-const watcherSettled = (): Promise<void> => delay(300);
-
 async function frames(port: number, path = '/ws'): Promise<FrameClient> {
   const client = await connectFrames(`ws://127.0.0.1:${port}${path}`);
   clients.push(client);
@@ -60,6 +57,7 @@ describe('DevServer: frames', () => {
   it('greets a client as webpack-dev-server 5 does, then hash + ok of the last build', async () => {
     const { port } = await start();
     await server?.middleware?.ready();
+    await watcherSettled(server!.compiler);
     const client = await frames(port);
     await client.waitForType('ok');
     expect(client.types()).toEqual(['hot', 'liveReload', 'reconnect', 'overlay', 'hash', 'ok']);
@@ -73,13 +71,13 @@ describe('DevServer: frames', () => {
     await server?.middleware?.ready();
     const client = await frames(port);
     await client.waitForType('ok');
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     client.frames.length = 0;
     project.write('src/index.js', "document.title = 'v2';\n");
     await client.waitForType('ok');
     expect(client.types()).toEqual(['invalid', 'hash', 'ok']);
 
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     client.frames.length = 0;
     project.write('src/index.js', 'document.title = ;\n');
     await client.waitForType('errors');
@@ -113,7 +111,7 @@ describe('DevServer: frames', () => {
     const client = await frames(port);
     await client.waitForType('ok');
     expect(client.types().slice(0, 3)).toEqual(['hot', 'liveReload', 'progress']);
-    await watcherSettled();
+    await watcherSettled(server!.compiler);
     client.frames.length = 0;
     project.write('src/index.js', "document.title = 'v3';\n");
     await client.waitForType('ok');
@@ -333,7 +331,7 @@ describe('DevServer: HTTP', () => {
 
     const client = await frames(port);
     await client.waitForType('ok');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // start() resolved after the static watcher's first scan: this edit is reported.
     project.write('public/about.txt', 'changed');
     await client.waitForType('static-changed');
     expect(client.frames.find((f) => f.type === 'static-changed')?.data).toBe(

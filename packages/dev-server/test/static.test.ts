@@ -13,7 +13,6 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import {
   buildTraversalCorpus,
   createTempDir,
-  delay,
   getFreePort,
   TRAVERSAL_MARKER,
   waitFor,
@@ -27,6 +26,7 @@ import {
   type FrameClient,
   type Project,
   request,
+  watcherSettled,
 } from './helpers';
 
 let project: Project | undefined;
@@ -425,8 +425,7 @@ describe('a plugin that throws in done', () => {
     );
     const client = await frames(port);
     await client.waitForType('ok');
-    // webpack's watcher misses an edit made right after a build (as server.test.ts notes).
-    await delay(300);
+    await watcherSettled(server!.compiler);
     p.write('src/index.js', "document.title = 'BOOM';\n");
     await client.waitForType('errors');
     const errors = client.frames.find((frame) => frame.type === 'errors');

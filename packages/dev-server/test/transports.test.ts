@@ -4,7 +4,14 @@ import { getFreePort, waitFor } from '@hmrkit/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { DevServer } from '../src/index';
-import { connectFrames, createCompiler, createProject, type Project, request } from './helpers';
+import {
+  connectFrames,
+  createCompiler,
+  createProject,
+  type Project,
+  request,
+  watcherSettled,
+} from './helpers';
 
 let project: Project | undefined;
 let server: DevServer | undefined;
@@ -33,6 +40,7 @@ describe('DevServer: sockjs', () => {
     );
     await server.start();
     await server.middleware?.ready();
+    await watcherSettled(server.compiler);
     const port = server.options.port as number;
     const info = await request(port, '/ws/info');
     expect(info.status).toBe(200);

@@ -8,4 +8,4 @@ export type {
 export { createEmitter } from './emitter';
 export { BUILD_READY_EVENT, HOT_UPDATE_EVENT } from './events';
 export type { HotEmitter, HotEvents } from './hotEmitter';
-export { getHotEmitter, HOT_EMITTER_KEY, hotEmitter, PUSHED_UPDATE_EVENT } from './hotEmitter';
+export { hotEmitter, PUSHED_UPDATE_EVENT } from './hotEmitter';

@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  createUnpackedProject,
-  readReadmeExamples,
-  type UnpackedProject,
-} from '@hmrkit/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readReadmeExamples, runReadmeExampleToExit } from '@hmrkit/test-utils';
+import { describe, expect, it } from 'vitest';
 
 // The README's example, type-checked against the packed package's .d.ts and run by Node.
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const README = readFileSync(`${PACKAGE_DIR}README.md`, 'utf8');
-const examples = readReadmeExamples(PACKAGE_DIR);
 
 /** What the example prints, line by line; the README ends the example with these as comments. */
 const PRINTED = [
@@ -22,25 +17,15 @@ const PRINTED = [
   'listeners left: 1',
 ];
 
-let project: UnpackedProject;
-
-beforeAll(async () => {
-  project = await createUnpackedProject(['hot-emitter']);
-}, 60_000);
-
-afterAll(async () => {
-  await project?.cleanup();
-});
-
 describe('README examples, run as written', () => {
   it('has the examples this test runs', () => {
-    expect([...examples.keys()]).toEqual(['hot-emitter']);
+    expect([...readReadmeExamples(PACKAGE_DIR).keys()]).toEqual(['hot-emitter']);
   });
 
   it('hot-emitter: one instance across copies, both listener kinds, errors isolated', async () => {
-    const running = project.run(examples.get('hot-emitter') as never);
-    expect(await running.exited, running.output()).toBe(0);
-    expect(running.output().trimEnd().split('\n')).toEqual(PRINTED);
+    expect(await runReadmeExampleToExit(PACKAGE_DIR, 'hot-emitter', ['hot-emitter'])).toEqual(
+      PRINTED,
+    );
     for (const line of PRINTED) expect(README).toContain(`// ${line}\n`);
   }, 60_000);
 });

@@ -4,13 +4,7 @@ export type { AnyCompiler, MiddlewareContext, RspackCompilerLike, WebpackLogger 
 export { getChildCompilers, getChildStats } from './context';
 export type { MemfsMiddlewareErrorCode } from './errors';
 export { ForwardedError, MemfsMiddlewareError } from './errors';
-export type { HotUpdateGeneration, HotUpdateListener, HotUpdateTrackerOptions } from './hotUpdates';
-export {
-  createHotUpdateTracker,
-  HOT_UPDATE_MAX_AGE_MS,
-  KEPT_HOT_UPDATE_GENERATIONS,
-  MAX_HOT_UPDATE_GENERATIONS,
-} from './hotUpdates';
+export type { HotUpdateGeneration, HotUpdateListener } from './hotUpdates';
 export type {
   FilenameResult,
   FilenameWithExtra,
@@ -33,7 +27,7 @@ export type {
   ServedFileSystem,
   StatsOption,
 } from './options';
-export { OPTION_NAMES, validateOptions } from './options';
+export { validateOptions } from './options';
 export type { NodeSeamHooks, RequestSeam, ResponseSeam } from './seam';
 export { createNodeRequestSeam, createNodeResponseSeam } from './seam';
 

@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { createFsFromVolume, Volume } from 'memfs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import webpack, { type Compiler, type Stats } from 'webpack';
+import { createHotUpdateTracker, MAX_HOT_UPDATE_GENERATIONS } from '../src/hotUpdates';
 import {
-  createHotUpdateTracker,
   createMemfsMiddleware,
   type HotUpdateGeneration,
-  MAX_HOT_UPDATE_GENERATIONS,
   type MemfsMiddleware,
 } from '../src/index';
 import {

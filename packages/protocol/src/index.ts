@@ -62,7 +62,6 @@ export {
   createStaticChangedMessage,
   createStillOkMessage,
   createWarningsMessage,
-  SERVER_MESSAGE_TYPES,
   serializeMessage,
 } from './messages';
 export type {

@@ -10,8 +10,7 @@ export type {
   WebpackHot,
 } from './hot';
 export type { ConsoleLike, HmrLogger, HmrLogLevel } from './log';
-export { createHmrLogger, formatError } from './log';
-export { logApplyResult } from './logApplyResult';
+export { createHmrLogger } from './log';
 export type { Poller, PollOptions, SignalOptions, SignalSubscribe } from './nodeTriggers';
 export { startPolling, startSignalListener } from './nodeTriggers';
 export type {
@@ -22,7 +21,7 @@ export type {
   ScriptEventLike,
   WebpackRequireLike,
 } from './push';
-export { compileWithFunction, installPushedUpdates } from './push';
+export { installPushedUpdates } from './push';
 export type { HotRuntime, RuntimeOptions, RuntimeQuery } from './start';
 export {
   parseRuntimeQuery,

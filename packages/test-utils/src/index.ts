@@ -207,5 +207,6 @@ export {
   type ReadmeExample,
   type RunningExample,
   readReadmeExamples,
+  runReadmeExampleToExit,
   type UnpackedProject,
 } from './unpacked';

@@ -208,3 +208,26 @@ export async function createUnpackedProject(
     },
   };
 }
+
+/**
+ * Runs the README example `name` of a package (folder under packages/) to its end in a fresh
+ * unpacked project with `packages`, and returns its output lines; throws, with the output,
+ * when it exits with an error. The project is removed again either way.
+ */
+export async function runReadmeExampleToExit(
+  packageDir: string,
+  name: string,
+  packages: readonly string[],
+): Promise<string[]> {
+  const example = readReadmeExamples(packageDir).get(name);
+  if (!example) throw new Error(`${packageDir}README.md has no example marked ${name}`);
+  const project = await createUnpackedProject(packages);
+  try {
+    const running = project.run(example);
+    const code = await running.exited;
+    if (code !== 0) throw new Error(`example ${name} exited with ${code}:\n${running.output()}`);
+    return running.output().trimEnd().split('\n');
+  } finally {
+    await project.cleanup();
+  }
+}

@@ -5,11 +5,11 @@ import SockJS from 'sockjs-client';
 import type { Transport, TransportFactory } from '../types';
 
 /** SockJS speaks http(s): the socket URL's `ws:`/`wss:` scheme is swapped. */
-export function toSockJsUrl(url: string): string {
+function toSockJsUrl(url: string): string {
   return url.replace(/^ws(s?):/i, 'http$1:');
 }
 
-export function createSockJsTransport(url: string): Transport {
+function createSockJsTransport(url: string): Transport {
   const socket = new SockJS(toSockJsUrl(url));
   let closed = false;
   const closeListeners: (() => void)[] = [];
