@@ -116,10 +116,29 @@ const configSource = (compiler) => {
   const rspack = compiler === 'rspack';
   return `// Shared by both ${rspack ? 'Rspack' : 'webpack'} targets: \`${rspack ? 'rspack serve --config' : 'webpack serve --config'}\` and \`hmrkit serve${rspack ? ' --compiler rspack' : ''} --config\`.
 import { appendFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 ${rspack ? "import { rspack } from '@rspack/core';" : "import HtmlWebpackPlugin from 'html-webpack-plugin';"}
 
 const devtool = process.env.BENCH_DEVTOOL ?? 'false';
+
+// When the \`ok\` frame leaves the server after \`done\`: the first socket write carrying it (both
+// servers speak ws, which writes a frame's header, then its payload: the JSON text as it is, a string).
+// ms after done, or null.
+let donePerf = 0;
+let okSent = null;
+const socketWrite = Socket.prototype.write;
+Socket.prototype.write = function (chunk, ...rest) {
+  if (
+    donePerf &&
+    okSent === null &&
+    (typeof chunk === 'string' || Buffer.isBuffer(chunk)) &&
+    chunk.includes('"type":"ok"')
+  ) {
+    okSent = performance.now() - donePerf;
+  }
+  return socketWrite.call(this, chunk, ...rest);
+};
 
 // Appends the compiler's own build time per compilation to a JSON-lines file, so the harness can
 // subtract the rebuild from the measured latency (identical for both servers).
@@ -129,12 +148,14 @@ class BenchStatsPlugin {
     let doneAt = 0;
     compiler.hooks.done.tap({ name: 'BenchStatsPlugin', stage: -1000 }, () => {
       doneAt = Date.now();
+      donePerf = performance.now();
+      okSent = null;
     });
     compiler.hooks.done.tap({ name: 'BenchStatsPlugin', stage: 1000 }, (stats) => {
       const file = process.env.BENCH_STATS_FILE;
       if (!file) return;
       // tapsDoneAt: after every other done tap (the servers' own included).
-      const line = { hash: stats.hash, startTime: stats.startTime, endTime: stats.endTime, doneAt, tapsDoneAt: Date.now() };
+      const line = { hash: stats.hash, startTime: stats.startTime, endTime: stats.endTime, doneAt, tapsDoneAt: Date.now(), okSent };
       appendFileSync(file, JSON.stringify(line) + '\\n');
     });
   }

@@ -43,6 +43,8 @@ export function summarizeTarget(sessions, extraColdStarts) {
     breakdown: {
       // webpack's done (first done tap) → `ok` received by the page, both on Date.now().
       doneToPageOk: over((e) => (typeof e.doneToOk === 'number' ? e.doneToOk : null)),
+      // webpack's done → the `ok` frame written to the socket, inside the server.
+      doneToSent: over((e) => (typeof e.doneToSent === 'number' ? e.doneToSent : null)),
       firstFrame: over((e) => e.firstFrame),
       compileStart: over((e) => e.compileStart),
       hash: over((e) => e.hash),
@@ -91,6 +93,8 @@ const MB = 1024 * 1024;
 
 /** @param {number | null | undefined} ms */
 const fmtMs = (ms) => (typeof ms === 'number' ? `${Math.round(ms)} ms` : '–');
+/** @param {number | null | undefined} ms  to a tenth: the server's own steps are under a millisecond */
+const fmtMs1 = (ms) => (typeof ms === 'number' ? `${ms.toFixed(1)} ms` : '–');
 /** @param {number | null | undefined} ms */
 const fmtS = (ms) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(2)} s` : '–');
 /** @param {number | null | undefined} bytes */
@@ -250,8 +254,8 @@ export function ratioHeader(pair) {
  */
 export function breakdownTable(cells, devtool) {
   const lines = [
-    '| N | server | → first frame | → compile start | rebuild | done → `ok` | → `ok` | `ok` → fetch | fetch | (manifest TTFB) | fetched → DOM | → DOM |',
-    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| N | server | → first frame | → compile start | rebuild | done → `ok` sent | done → `ok` | → `ok` | `ok` → fetch | fetch | (manifest TTFB) | fetched → DOM | → DOM |',
+    '|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const cell of cells.filter((c) => c.devtool === devtool)) {
     for (const id of PAIRS.flatMap((pair) => [pair.ours, pair.theirs])) {
@@ -259,7 +263,7 @@ export function breakdownTable(cells, devtool) {
       if (!s) continue;
       const b = s.breakdown;
       lines.push(
-        `| ${cell.n} | ${TARGETS[id].column} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToFetch?.median)} | ${fmtMs(b.fetch?.median)} | ${fmtMs(b.manifestWait?.median)} | ${fmtMs(b.fetchedToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
+        `| ${cell.n} | ${TARGETS[id].column} | ${fmtMs(b.firstFrame?.median)} | ${fmtMs(b.compileStart?.median)} | ${fmtMs(s.rebuild?.median)} | ${fmtMs1(b.doneToSent?.median)} | ${fmtMs(b.doneToOk?.median)} | ${fmtMs(b.ok?.median)} | ${fmtMs(b.okToFetch?.median)} | ${fmtMs(b.fetch?.median)} | ${fmtMs(b.manifestWait?.median)} | ${fmtMs(b.fetchedToDom?.median)} | ${fmtMs(s.leaf?.median)} |`,
       );
     }
   }

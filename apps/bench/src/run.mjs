@@ -490,7 +490,7 @@ function renderMarkdown() {
     '',
     breakdownTable(cells, options.devtools[0]),
     '',
-    '`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok`: from the end of the rebuild to the `ok` frame on our socket (stats work, serialization, sending); `ok → fetch`: until the page requests the first hot-update file (client and runtime reacting); `fetch`: the hot-update manifest and chunk, first request start to last response end (browser timing), with the time to first byte of the manifest on its own (the event loop of the server is shared with webpack, which re-arms its file watchers on the tick after `done`); `fetched → DOM`: evaluating and applying the update.',
+    "`→ first frame`: the server noticed the change (`invalid`); `→ compile start`: webpack began the rebuild (stats.startTime, after the watcher and its aggregateTimeout); `done → ok sent`: from webpack's `done` to the `ok` frame written to the page's socket, inside the server (stats work, the pushed files, serialization); `done → ok`: from the end of the rebuild until the page receives `ok` (the server\'s part, then the network and the page\'s event loop); `ok → fetch`: until the page requests the first hot-update file (client and runtime reacting); `fetch`: the hot-update manifest and chunk, first request start to last response end (browser timing), with the time to first byte of the manifest on its own (the event loop of the server is shared with webpack, which re-arms its file watchers on the tick after `done`); `fetched → DOM`: evaluating and applying the update.",
     ...(runsRspack
       ? [
           '',

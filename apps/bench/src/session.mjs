@@ -36,6 +36,8 @@ import {
  * @property {number | null} rebuild webpack's own build time (stats.endTime − stats.startTime)
  * @property {number | null} doneToOk  webpack's `done` (the stats plugin's Date.now()) → the page
  *   receives `ok`: the frame's way out of the server and through the network
+ * @property {number | null} doneToSent  webpack's `done` → the `ok` frame written to the page's socket in
+ *   the server (performance.now(), fractional ms): the server's own part of done → ok
  * @property {number | null} doneTaps  the compiler's first `done` tap → its last (every server's
  *   done work, stats printing included; the frames may leave before it ends)
  * @property {number} requests  HTTP requests the page made between the write and the DOM change
@@ -105,7 +107,7 @@ async function waitFor(list, match, timeoutMs, describe, check) {
 
 /**
  * One line of the stats plugin (see app.mjs), Date.now() values.
- * @typedef {{ hash: string, startTime: number, endTime: number, doneAt?: number, tapsDoneAt?: number }} BuildLine
+ * @typedef {{ hash: string, startTime: number, endTime: number, doneAt?: number, tapsDoneAt?: number, okSent?: number | null }} BuildLine
  */
 
 /**
@@ -319,6 +321,7 @@ export async function runSession(options) {
         rebuild: build ? build.endTime - build.startTime : null,
         doneToOk: build?.doneAt && okFrame ? okFrame.t - build.doneAt : null,
         doneTaps: build?.doneAt && build.tapsDoneAt ? build.tapsDoneAt - build.doneAt : null,
+        doneToSent: typeof build?.okSent === 'number' ? build.okSent : null,
         // Counted once the browser has reported them (settleFetches).
         requests: 0,
         builds: 0,

@@ -107,8 +107,11 @@ export function createPushChannel(sockets: SocketServer, option: NormalizedHotPu
       pushing.delete(client);
     });
   }
+  // A build's frames go out together (one write per client where the transport can).
   const broadcastAll = (messages: readonly ServerMessage[]): void => {
-    for (const message of messages) sockets.broadcast(message);
+    sockets.batch(() => {
+      for (const message of messages) sockets.broadcast(message);
+    });
   };
   return {
     get clients() {
@@ -140,9 +143,11 @@ export function createPushChannel(sockets: SocketServer, option: NormalizedHotPu
         return limit >= exact;
       };
       const [first, ...rest] = messages;
-      if (first) sockets.broadcast(first);
-      sockets.broadcast(push, fits);
-      for (const message of rest) sockets.broadcast(message);
+      sockets.batch(() => {
+        if (first) sockets.broadcast(first);
+        sockets.broadcast(push, fits);
+        for (const message of rest) sockets.broadcast(message);
+      });
     },
   };
 }

@@ -208,7 +208,9 @@ export class DevServer {
   #broadcast(messages: readonly ServerMessage[]): void {
     const sockets = this.socketServer;
     if (!sockets) return;
-    for (const message of messages) sockets.broadcast(message);
+    sockets.batch(() => {
+      for (const message of messages) sockets.broadcast(message);
+    });
   }
 
   async #start(): Promise<void> {

@@ -12,9 +12,9 @@ import {
   watcherSettled,
 } from './helpers';
 
-// hmrkit's default watchOptions.aggregateTimeout is 0 (the next timer tick): nothing waits
-// between a save and the rebuild. What a user depends on is that a save is still one build
-// with the whole file in it, however the editor writes it.
+// hmrkit's default watchOptions.aggregateTimeout is 5 ms, not webpack's 20. What a user
+// depends on is that a save is still one build with the whole file in it, however the editor
+// writes it.
 
 let project: Project | undefined;
 let server: DevServer | undefined;
@@ -52,7 +52,7 @@ async function startDefault(): Promise<{ builds: string[]; dir: string }> {
   return { builds, dir: project.dir };
 }
 
-describe('a save is one build with the whole file, with no aggregateTimeout wait', () => {
+describe('a save is one build with the whole file, at the default aggregateTimeout', () => {
   it('for writeFile (truncate, then write) and for write-then-rename saves', async () => {
     const { builds, dir } = await startDefault();
     const leaf = join(dir, 'src/leaf.js');

@@ -20,6 +20,14 @@ export interface TransportConnection {
   readonly bufferedAmount: number;
   /** Sends one text frame. Must not throw when the connection is closing. */
   send(text: string): void;
+  /**
+   * Optional: holds this connection's writes until `uncork`, so that frames
+   * sent together leave in one write (one wake-up of the reader, not one per
+   * frame). Calls nest, as Node's `Writable#cork` does.
+   */
+  cork?(): void;
+  /** Optional: writes what `cork` held. */
+  uncork?(): void;
   /** Closes gracefully (a close frame, then the socket). */
   close(code?: number, reason?: string): void;
   /** Drops the connection at once. */

@@ -29,7 +29,7 @@ interface TrackedSocket {
   handlers: ConnectionHandlers;
 }
 
-function createWsConnection(ws: WebSocket): TransportConnection {
+function createWsConnection(ws: WebSocket, socket: Duplex): TransportConnection {
   return {
     get readyState() {
       return ws.readyState;
@@ -39,6 +39,14 @@ function createWsConnection(ws: WebSocket): TransportConnection {
     },
     send(text) {
       if (ws.readyState === READY_STATE.OPEN) ws.send(text);
+    },
+    // The upgraded socket itself: ws writes each frame to it (and corks it
+    // for a frame's header and payload; the counts nest).
+    cork() {
+      socket.cork();
+    },
+    uncork() {
+      socket.uncork();
     },
     close(code, reason) {
       ws.close(code, reason);
@@ -85,7 +93,7 @@ export function createWsTransport(options: WsTransportOptions = {}): SocketTrans
     // A dev server's heartbeat must never be what keeps Node running.
     timer?.unref();
 
-    const onSocket = (ws: WebSocket, req: IncomingMessage): void => {
+    const onSocket = (ws: WebSocket, req: IncomingMessage, socket: Duplex): void => {
       const tracked: TrackedSocket = {
         ws,
         alive: true,
@@ -102,7 +110,7 @@ export function createWsTransport(options: WsTransportOptions = {}): SocketTrans
         sockets.delete(tracked);
         tracked.handlers.closed();
       });
-      tracked.handlers = context.accept(createWsConnection(ws), {
+      tracked.handlers = context.accept(createWsConnection(ws, socket), {
         url: req.url ?? '',
         headers: req.headers,
         remoteAddress: req.socket.remoteAddress,
@@ -121,7 +129,7 @@ export function createWsTransport(options: WsTransportOptions = {}): SocketTrans
         if (context.refuseUpgrade(req, socket)) return true;
         // A client that resets mid-handshake must not raise an unhandled error.
         socket.on('error', () => {});
-        wss.handleUpgrade(req, socket, head, onSocket);
+        wss.handleUpgrade(req, socket, head, (ws, request) => onSocket(ws, request, socket));
         return true;
       },
       close(): Promise<void> {
