@@ -148,7 +148,7 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
       ? undefined
       : (/** @type {unknown} */ _, /** @type {number | null} */ r) =>
           /** @type {[string, boolean | null]} */ ([`≤ ${limit}×`, r === null ? null : r <= limit]);
-  /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, noRatio?: boolean, goal?: (ours: number | null | undefined, r: number | null) => [string, boolean | null] }[]} */
+  /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, noRatio?: boolean, goal?: (ours: number | null | undefined, r: number | null, n: number) => [string, boolean | null] }[]} */
   const metrics = [
     {
       name: 'leaf edit → DOM (HMR)',
@@ -186,12 +186,10 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
       goal:
         goals.overhead === undefined
           ? undefined
-          : (ours) => [
-              `≤ ${goals.overhead} ms`,
-              typeof ours === 'number' && goals.overhead !== undefined
-                ? ours <= goals.overhead
-                : null,
-            ],
+          : (ours, _r, n) => {
+              const limit = goals.overhead?.(n) ?? 0;
+              return [`≤ ${limit} ms`, typeof ours === 'number' ? ours <= limit : null];
+            },
     },
     {
       name: 'server CPU per leaf edit',
@@ -230,7 +228,7 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
       const ours = oursSummary ? metric.pick(oursSummary) : null;
       const theirs = theirsSummary ? metric.pick(theirsSummary) : null;
       const r = metric.noRatio ? null : ratio(ours, theirs);
-      const [goal, met] = metric.goal ? metric.goal(ours, r) : ['', null];
+      const [goal, met] = metric.goal ? metric.goal(ours, r, cell.n) : ['', null];
       lines.push(
         `| ${metric.name} | ${cell.n} | ${metric.fmt(ours)} | ${metric.fmt(theirs)} | ${fmtRatio(r)} | ${goal}${mark(met)} |`,
       );

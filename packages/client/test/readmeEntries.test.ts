@@ -74,7 +74,7 @@ describe('the module ids the READMEs show build with webpack', () => {
   it('finds the documented forms, queries included', () => {
     expect(ids).toEqual(
       expect.arrayContaining([
-        '@hmrkit/client?hot=true&live-reload=true',
+        '@hmrkit/client?hot=true&live-reload=true&overlay=true',
         '@hmrkit/runtime/poll?1000',
         '@hmrkit/runtime/signal?SIGHUP',
         '@hmrkit/runtime?mode=only',

@@ -201,6 +201,21 @@ export async function createLinkedProject(
   return { dir, write, cleanup };
 }
 
+export {
+  createPackedProject,
+  type Example,
+  type PackedProject,
+  type PackedProjectOptions,
+  type ReadmeBlock,
+  readmeBlock,
+  readmeBlocks,
+  readmeCommands,
+  readReadmeBlocks,
+  type Spawned,
+  spawnTracked,
+  stopSpawned,
+  userEnv,
+} from './readme';
 export { buildTraversalCorpus, TRAVERSAL_MARKER } from './traversal';
 export {
   createUnpackedProject,
