@@ -4,15 +4,20 @@
 // outside the workspace, with the packed packages npm-installed. Then
 // `node server.mjs` is spawned and the page is driven in headless Chromium,
 // with a raw ws client beside it checking the frames.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
+  createPackedProject,
   getFreePort,
-  packedDependencies,
   packPublishedPackages,
+  readmeBlock,
+  readmeBlocks,
+  readmeCommands,
+  type Spawned,
+  spawnTracked,
+  stopSpawned,
   waitFor,
 } from '@hmrkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,100 +34,60 @@ import {
 } from './harness';
 
 const E2E = { timeout: 90_000 };
-const README = readFileSync(join(REPO_DIR, 'README.md'), 'utf8');
-
-/** The code block under `<!-- example: name -->` in the root README, as written. */
-function readmeExample(name: string): string {
-  const marker = `<!-- example: ${name} -->\n`;
-  const start = README.indexOf(marker);
-  if (start < 0) throw new Error(`README.md has no "${marker.trim()}" block`);
-  const match = /^```\w*\n([\s\S]*?)^```$/m.exec(README.slice(start + marker.length));
-  if (!match?.[1]) throw new Error(`README.md's "${name}" example has no code block`);
-  return match[1];
-}
+const README_FILE = join(REPO_DIR, 'README.md');
 
 /**
- * The package.json the README's install line makes: every `@hmrkit/*` package
- * it names is the packed tarball (and so is every `@hmrkit/*` dependency of
- * those, through `overrides`); anything else at the version this app uses.
+ * What the README's install line installs: the `@hmrkit/*` packages (packed), and the
+ * others at the version this app uses.
  */
-function projectPackageJson(installLine: string, tarballs: Record<string, string>): string {
-  const words = installLine.trim().split(/\s+/);
+function readInstallLine(): { packages: string[]; dependencies: Record<string, string> } {
+  const lines = readmeCommands(readmeBlock(readmeBlocks(README_FILE, 'example-sh'), 'install'));
+  const words = lines.length === 1 ? (lines[0] as string).split(/\s+/) : [];
   if (words[0] !== 'npm' || words[1] !== 'install') {
-    throw new Error(`The README's install example is not an npm install: ${installLine}`);
+    throw new Error(`The README's install block is not one npm install line: ${lines.join('; ')}`);
   }
   const own = JSON.parse(readFileSync(join(DEMO_DIR, 'package.json'), 'utf8')) as {
     devDependencies: Record<string, string>;
   };
-  const { dependencies: packed, overrides } = packedDependencies(tarballs);
-  const devDependencies: Record<string, string> = {};
+  const packages: string[] = [];
+  const dependencies: Record<string, string> = {};
   for (const name of words.slice(2).filter((word) => !word.startsWith('-'))) {
-    const spec = packed[name] ?? own.devDependencies[name];
-    if (!spec) throw new Error(`The README installs ${name}, which neither we nor the demo have`);
-    devDependencies[name] = spec;
+    const range = own.devDependencies[name];
+    if (name.startsWith('@hmrkit/')) packages.push(name);
+    else if (range) dependencies[name] = range;
+    else throw new Error(`The README installs ${name}, which this app does not have`);
   }
-  return `${JSON.stringify({ private: true, devDependencies, overrides }, null, 2)}\n`;
+  return { packages, dependencies };
+}
+
+/** The README's three files, at the paths they have in a user's project. */
+function readExampleFiles(): Record<string, string> {
+  return {
+    'webpack.config.js': readmeBlock(
+      readmeBlocks(README_FILE, 'example-config'),
+      'webpack.config.js',
+    ),
+    'server.mjs': readmeBlock(readmeBlocks(README_FILE, 'example'), 'server.mjs'),
+    'src/index.js': readmeBlock(readmeBlocks(README_FILE, 'example-file'), 'index.js'),
+  };
 }
 
 interface ExampleServer {
   readonly url: string;
-  output(): string;
-  /** Resolves with the exit code (null if killed by a signal). */
-  readonly exited: Promise<number | null>;
-  hasExited(): boolean;
-  kill(signal: NodeJS.Signals): void;
+  readonly process: Spawned;
 }
 
 /** `node server.mjs` in `dir`, as a user's shell starts it; resolves once it listens. */
 async function startExample(dir: string): Promise<ExampleServer> {
   const port = await getFreePort();
-  const child: ChildProcess = spawn(process.execPath, ['server.mjs'], {
+  // No pnpm NODE_PATH (the workspace's packages): only the project's own packages resolve.
+  const spawned = spawnTracked(process.execPath, ['server.mjs'], {
     cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // No vitest NODE_ENV, no pnpm NODE_PATH (the workspace's packages): only the project's own.
-    env: {
-      ...process.env,
-      PORT: String(port),
-      NO_COLOR: '1',
-      NODE_ENV: undefined,
-      NODE_PATH: undefined,
-    },
+    env: { PORT: String(port), NODE_PATH: undefined },
   });
-  let output = '';
-  const append = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  let done = false;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      done = true;
-      resolve(code);
-    });
-  });
-  const server: ExampleServer = {
-    url: `http://127.0.0.1:${port}/`,
-    output: () => output,
-    exited,
-    hasExited: () => done,
-    kill: (signal) => {
-      if (!done) child.kill(signal);
-    },
-  };
-  try {
-    await waitFor(
-      () => {
-        if (done) throw new Error('node server.mjs exited');
-        return output.includes(`Listening on ${server.url}`);
-      },
-      { timeoutMs: 60_000, message: 'server.mjs to listen' },
-    );
-  } catch (error) {
-    server.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- server.mjs output ---\n${output}`);
-  }
-  return server;
+  const url = `http://127.0.0.1:${port}/`;
+  await spawned.printed(new RegExp(`Listening on ${url.replaceAll('.', '\\.')}`));
+  return { url, process: spawned };
 }
 
 interface RawSocket {
@@ -165,10 +130,7 @@ describe('README: HMR without @hmrkit/dev-server (node server.mjs on the packed 
   const raws: RawSocket[] = [];
   const marker = `kept-${process.pid}-${Date.now()}`;
 
-  const write = async (file: string, text: string): Promise<void> => {
-    await mkdir(dirname(join(project, file)), { recursive: true });
-    await writeFile(join(project, file), text);
-  };
+  const write = (file: string, text: string): Promise<void> => writeFile(join(project, file), text);
   const message = (text: string): string => `export const message = ${JSON.stringify(text)};\n`;
   const raw = async (): Promise<RawSocket> => {
     const socket = await connectRaw(server.url);
@@ -188,19 +150,17 @@ describe('README: HMR without @hmrkit/dev-server (node server.mjs on the packed 
   beforeAll(async () => {
     ensureCliBuilt(); // every package's dist, which pnpm pack takes
     root = await mkdtemp(join(tmpdir(), 'hmrkit-readme-nodev-'));
-    project = join(root, 'project');
-    await mkdir(project);
-    const tarballs = packPublishedPackages(root);
-    await write('package.json', projectPackageJson(readmeExample('install'), tarballs));
-    execFileSync(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'],
-      { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 },
-    );
-    for (const file of ['webpack.config.js', 'server.mjs', 'src/index.js']) {
-      await write(file, readmeExample(file));
-    }
-    await write('src/message.js', message('Hello'));
+    const { packages, dependencies } = readInstallLine();
+    const installed = await createPackedProject(join(root, 'project'), {
+      tarballs: packPublishedPackages(root),
+      packages,
+      dependencies,
+    });
+    const example = await installed.example({
+      ...readExampleFiles(),
+      'src/message.js': message('Hello'),
+    });
+    project = example.dir;
     server = await startExample(project);
     browser = await launchBrowser();
   }, 300_000);
@@ -209,10 +169,7 @@ describe('README: HMR without @hmrkit/dev-server (node server.mjs on the packed 
     for (const socket of raws) socket.close();
     await page?.close();
     await browser?.close();
-    if (server && !server.hasExited()) {
-      server.kill('SIGKILL');
-      await server.exited;
-    }
+    await stopSpawned();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
@@ -307,9 +264,9 @@ describe('README: HMR without @hmrkit/dev-server (node server.mjs on the packed 
     if (!page) throw new Error('needs the page of the previous test');
     const demo = page;
     const socket = await raw();
-    server.kill('SIGINT');
+    const exited = server.process.stop('SIGINT');
     expect(await socket.closeCode).toBe(1001);
-    expect(await server.exited).toBe(0);
+    expect(await exited).toBe(0);
     await waitFor(() => demo.console.some((line) => line.includes('Disconnected!')), {
       timeoutMs: 10_000,
       message: 'the page to log "Disconnected!"',
