@@ -1,15 +1,15 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { getFreePort } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DevServer, DevServerError, type DevServerOptions } from '../src/index';
 import {
-  connectFrames,
   createCompiler,
   createProject,
   type FrameClient,
   type Project,
   request,
+  useDevServers,
   watcherSettled,
 } from './helpers';
 
@@ -17,15 +17,7 @@ const WS_PATH = createRequire(import.meta.url).resolve('ws');
 
 let project: Project | undefined;
 let server: DevServer | undefined;
-const clients: FrameClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+const servers = useDevServers(() => [server, project]);
 
 // A socket server written for webpack-dev-server 5, the way its docs show:
 // the class gets the dev server, attaches to devServer.server, sets
@@ -81,11 +73,8 @@ async function start(options: DevServerOptions, files: Record<string, string> = 
   return { port, dir: project.dir };
 }
 
-async function frames(url: string, headers: Record<string, string> = {}): Promise<FrameClient> {
-  const client = await connectFrames(url, headers);
-  clients.push(client);
-  return client;
-}
+const frames = (url: string, headers: Record<string, string> = {}): Promise<FrameClient> =>
+  servers.frames(url, headers);
 
 describe('DevServer: a custom webSocketServer (webpack-dev-server 5 class contract)', () => {
   for (const form of ['module path', 'class', '{ type: path }'] as const) {

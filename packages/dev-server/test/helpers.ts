@@ -1,8 +1,10 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, waitFor } from '@hmrkit/test-utils';
+import { createTempDir, getFreePort, waitFor } from '@hmrkit/test-utils';
+import { afterEach } from 'vitest';
 import webpack, { type Compiler, type Configuration, type MultiCompiler } from 'webpack';
 import WebSocket from 'ws';
+import { DevServer, type DevServerOptions } from '../src/index';
 
 export interface Project {
   dir: string;
@@ -207,4 +209,79 @@ export function installFakeEditor(project: Project): string {
   chmodSync(join(project.dir, 'editor.sh'), 0o755);
   process.env.LAUNCH_EDITOR = join(project.dir, 'editor.sh');
   return opened;
+}
+
+/** Stops a server (safe twice) or removes a project's folder. */
+const closeOne = async (value: DevServer | Project | undefined): Promise<void> => {
+  if (value instanceof DevServer) await value.stop();
+  else await value?.cleanup();
+};
+
+export interface DevServers {
+  /**
+   * A project with `files` (and `src/index.js`), a DevServer on it (127.0.0.1, a free
+   * port, `static: false`, no exit signals, then `options`, which may be computed from
+   * the project's folder), started, its first build done and webpack's watcher settled.
+   */
+  start(
+    options?: DevServerOptions | ((dir: string) => DevServerOptions),
+    files?: Record<string, string>,
+    config?: Configuration,
+  ): Promise<{ port: number; project: Project; server: DevServer }>;
+  /** A frame client on `url`, closed after the test. */
+  frames(url: string, headers?: Record<string, string>): Promise<FrameClient>;
+  /** Stops a server / removes a project made without `start`, after the test. */
+  track<T extends DevServer | Project>(value: T): T;
+  /** Runs `close` after the test, before the servers and projects it came after. */
+  defer(close: () => unknown): void;
+}
+
+/**
+ * The servers, projects and clients of a test file's tests: each closed after its test,
+ * the last made first (clients, then servers, then project folders). `current` names
+ * those a file keeps in its own variables; they are closed after the tracked ones.
+ */
+export function useDevServers(
+  current: () => ReadonlyArray<DevServer | Project | undefined> = () => [],
+): DevServers {
+  const closers: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    for (const value of current()) await closeOne(value);
+  });
+  const defer = (close: () => unknown): void => {
+    closers.push(close);
+  };
+  const track = <T extends DevServer | Project>(value: T): T => {
+    defer(() => closeOne(value));
+    return value;
+  };
+  return {
+    defer,
+    track,
+    async start(options = {}, files = {}, config = {}) {
+      const project = track(await createProject(files));
+      const server = track(
+        new DevServer(
+          {
+            host: '127.0.0.1',
+            port: await getFreePort(),
+            static: false,
+            setupExitSignals: false,
+            ...(typeof options === 'function' ? options(project.dir) : options),
+          },
+          createCompiler(project.dir, config),
+        ),
+      );
+      await server.start();
+      await server.middleware?.ready();
+      await watcherSettled(server.compiler);
+      return { port: server.options.port as number, project, server };
+    },
+    async frames(url, headers) {
+      const client = await connectFrames(url, headers);
+      defer(() => client.close());
+      return client;
+    },
+  };
 }

@@ -1,26 +1,9 @@
-import { getFreePort } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DevServer, type DevServerOptions } from '../src/index';
-import {
-  connectFrames,
-  createCompiler,
-  createProject,
-  type FrameClient,
-  type Project,
-  request,
-} from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { DevServer, DevServerOptions } from '../src/index';
+import { type createCompiler, request, useDevServers } from './helpers';
 
-let project: Project | undefined;
 let server: DevServer | undefined;
-const clients: FrameClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+const servers = useDevServers();
 
 /** infrastructureLogging at 'info' into a list, as a user's terminal would show it. */
 function captureConsole(): { lines: string[]; console: Console } {
@@ -43,15 +26,9 @@ async function start(
   files: Record<string, string>,
   config: Parameters<typeof createCompiler>[1] = {},
 ): Promise<number> {
-  project = await createProject(files);
-  const port = await getFreePort();
-  server = new DevServer(
-    { host: '127.0.0.1', port, setupExitSignals: false, ...options },
-    createCompiler(project.dir, config),
-  );
-  await server.start();
-  await server.middleware?.ready();
-  return port;
+  const started = await servers.start(options, files, config);
+  server = started.server;
+  return started.port;
 }
 
 describe('DevServer: historyApiFallback.verbose', () => {
@@ -85,8 +62,7 @@ describe('DevServer: stats.warningsFilter', () => {
       stats: { preset: 'none', warningsFilter: [/was not found/] },
     });
     expect(server?.stats?.hasWarnings()).toBe(true);
-    const client = await connectFrames(`ws://127.0.0.1:${port}/ws`);
-    clients.push(client);
+    const client = await servers.frames(`ws://127.0.0.1:${port}/ws`);
     await client.waitForType('hash');
     await client.waitForType('ok');
     expect(client.types()).not.toContain('warnings');
@@ -94,8 +70,7 @@ describe('DevServer: stats.warningsFilter', () => {
 
   it('sends them without the filter', async () => {
     const port = await start({ static: false }, files);
-    const client = await connectFrames(`ws://127.0.0.1:${port}/ws`);
-    clients.push(client);
+    const client = await servers.frames(`ws://127.0.0.1:${port}/ws`);
     await client.waitForType('warnings');
     const frame = client.frames.find((f) => f.type === 'warnings');
     expect(JSON.stringify(frame?.data)).toContain('was not found');

@@ -2,58 +2,20 @@
 // compiler: only clients that sent `hmrkit-push` get it; everyone else gets
 // webpack-dev-server 5's frames.
 import { createPushRequestMessage, type HotUpdatePush, serializeMessage } from '@hmrkit/protocol';
-import { getFreePort } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MultiStats, Stats } from 'webpack';
 import { DevServer, DevServerError } from '../src/index';
 import { collectHotUpdateFiles, DEFAULT_HOT_PUSH_MAX_BYTES, normalizeHotPush } from '../src/push';
-import {
-  connectFrames,
-  createCompiler,
-  createProject,
-  type FrameClient,
-  type Project,
-  request,
-  watcherSettled,
-} from './helpers';
+import { createCompiler, type FrameClient, request, useDevServers } from './helpers';
 
-let project: Project | undefined;
-let server: DevServer | undefined;
-let clients: FrameClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients) client.close();
-  clients = [];
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
-
-async function start(options: ConstructorParameters<typeof DevServer>[0] = {}) {
-  project = await createProject();
-  server = new DevServer(
-    {
-      host: '127.0.0.1',
-      port: await getFreePort(),
-      static: false,
-      setupExitSignals: false,
-      ...options,
-    },
-    createCompiler(project.dir),
-  );
-  await server.start();
-  await server.middleware?.ready();
-  return { port: server.options.port as number, project, server };
-}
+const servers = useDevServers();
 
 /** A raw client; with `maxBytes` it asks for pushes and resolves once the server has read the request. */
-async function connect(port: number, maxBytes?: number): Promise<FrameClient> {
-  const client = await connectFrames(`ws://127.0.0.1:${port}/ws`);
-  clients.push(client);
+async function connect(server: DevServer, maxBytes?: number): Promise<FrameClient> {
+  const client = await servers.frames(`ws://127.0.0.1:${server.options.port}/ws`);
   await client.waitForType('ok');
   if (maxBytes !== undefined) {
-    const sockets = server?.socketServer;
+    const sockets = server.socketServer;
     if (!sockets) throw new Error('no socket server');
     // Listeners run in order: the server's own (registered at start) has seen it when ours runs.
     const heard = new Promise<void>((resolve) => sockets.once('message', () => resolve()));
@@ -72,11 +34,10 @@ const lastBuild = (client: FrameClient): string[] => {
 
 describe('DevServer: pushed hot updates', () => {
   it('pushes the manifest and chunk (as served over HTTP) between hash and ok, only to clients that ask', async () => {
-    const { port, project } = await start();
-    const before = server?.stats?.hash;
-    const pusher = await connect(port, 4 * 1024 * 1024);
-    const plain = await connect(port);
-    await watcherSettled(server!.compiler);
+    const { port, project, server } = await servers.start();
+    const before = server.stats?.hash;
+    const pusher = await connect(server, 4 * 1024 * 1024);
+    const plain = await connect(server);
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
     await plain.waitForType('ok');
@@ -97,19 +58,17 @@ describe('DevServer: pushed hot updates', () => {
   });
 
   it('fetches (no push) when the build is over hotPush.maxBytes', async () => {
-    const { port, project } = await start({ hotPush: { maxBytes: 16 } });
-    const pusher = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled(server!.compiler);
+    const { project, server } = await servers.start({ hotPush: { maxBytes: 16 } });
+    const pusher = await connect(server, 4 * 1024 * 1024);
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
     expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'ok']);
   });
 
   it('does not push a frame over the size the client announced', async () => {
-    const { port, project } = await start();
-    const small = await connect(port, 64);
-    const large = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled(server!.compiler);
+    const { project, server } = await servers.start();
+    const small = await connect(server, 64);
+    const large = await connect(server, 4 * 1024 * 1024);
     project.write('src/index.js', "document.title = 'v2';\n");
     await small.waitForType('ok');
     await large.waitForType('ok');
@@ -118,18 +77,16 @@ describe('DevServer: pushed hot updates', () => {
   });
 
   it('never pushes with hotPush: false', async () => {
-    const { port, project } = await start({ hotPush: false });
-    const pusher = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled(server!.compiler);
+    const { project, server } = await servers.start({ hotPush: false });
+    const pusher = await connect(server, 4 * 1024 * 1024);
     project.write('src/index.js', "document.title = 'v2';\n");
     await pusher.waitForType('ok');
     expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'ok']);
   });
 
   it('does not push for a failed build', async () => {
-    const { port, project } = await start();
-    const pusher = await connect(port, 4 * 1024 * 1024);
-    await watcherSettled(server!.compiler);
+    const { project, server } = await servers.start();
+    const pusher = await connect(server, 4 * 1024 * 1024);
     project.write('src/index.js', 'document.title = ;\n');
     await pusher.waitForType('errors');
     expect(lastBuild(pusher)).toEqual(['invalid', 'hash', 'errors']);

@@ -1,38 +1,11 @@
-import { getFreePort } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DevServer } from '../src/index';
-import {
-  connectFrames,
-  createCompiler,
-  createProject,
-  type FrameClient,
-  type Project,
-  request,
-  watcherSettled,
-} from './helpers';
+import { describe, expect, it } from 'vitest';
+import { request, useDevServers, watcherSettled } from './helpers';
 
-let project: Project | undefined;
-let server: DevServer | undefined;
-const clients: FrameClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+const servers = useDevServers();
 
 describe('DevServer: stop() then start() on the same instance', () => {
   it('serves the bundle and the socket again after an in-process restart', async () => {
-    project = await createProject();
-    const port = await getFreePort();
-    server = new DevServer(
-      { host: '127.0.0.1', port, static: false, setupExitSignals: false },
-      createCompiler(project.dir),
-    );
-    await server.start();
-    await server.middleware?.ready();
+    const { port, project, server } = await servers.start();
     const before = await request(port, '/main.js');
     expect(before.status).toBe(200);
 
@@ -47,8 +20,7 @@ describe('DevServer: stop() then start() on the same instance', () => {
 
     // The socket greets and reports the build as on a first start.
     await watcherSettled(server.compiler);
-    const client = await connectFrames(`ws://127.0.0.1:${port}/ws`);
-    clients.push(client);
+    const client = await servers.frames(`ws://127.0.0.1:${port}/ws`);
     await client.waitForType('ok');
     expect(client.types()).toEqual(['hot', 'liveReload', 'reconnect', 'overlay', 'hash', 'ok']);
 

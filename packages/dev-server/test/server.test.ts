@@ -1,57 +1,33 @@
 import { gunzipSync } from 'node:zlib';
 import { PROBLEM_FIELDS } from '@hmrkit/protocol';
 import { getFreePort, waitFor } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import webpack from 'webpack';
 import { DevServer, DevServerError } from '../src/index';
 import {
   connectFrames,
   createCompiler,
   createProject,
+  type DevServers,
   type FrameClient,
   type Project,
   request,
+  useDevServers,
   watcherSettled,
 } from './helpers';
 
 let project: Project | undefined;
 let server: DevServer | undefined;
-let clients: FrameClient[] = [];
+const servers = useDevServers(() => [server, project]);
 
-afterEach(async () => {
-  for (const client of clients) client.close();
-  clients = [];
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+const start: DevServers['start'] = async (...args) => {
+  const started = await servers.start(...args);
+  ({ server, project } = started);
+  return started;
+};
 
-async function start(
-  options: ConstructorParameters<typeof DevServer>[0] = {},
-  files: Record<string, string> = {},
-  config: Parameters<typeof createCompiler>[1] = {},
-): Promise<{ port: number; project: Project; server: DevServer }> {
-  project = await createProject(files);
-  server = new DevServer(
-    {
-      host: '127.0.0.1',
-      port: await getFreePort(),
-      static: false,
-      setupExitSignals: false,
-      ...options,
-    },
-    createCompiler(project.dir, config),
-  );
-  await server.start();
-  return { port: server.options.port as number, project, server };
-}
-
-async function frames(port: number, path = '/ws'): Promise<FrameClient> {
-  const client = await connectFrames(`ws://127.0.0.1:${port}${path}`);
-  clients.push(client);
-  return client;
-}
+const frames = (port: number, path = '/ws'): Promise<FrameClient> =>
+  servers.frames(`ws://127.0.0.1:${port}${path}`);
 
 describe('DevServer: frames', () => {
   it('greets a client as webpack-dev-server 5 does, then hash + ok of the last build', async () => {
@@ -252,7 +228,7 @@ describe('DevServer: HTTP', () => {
     const client = await connectFrames(`ws://127.0.0.1:${port}/ws`, {
       origin: 'http://evil.example',
     });
-    clients.push(client);
+    servers.defer(() => client.close());
     await client.closed;
     expect(client.frames).toEqual([{ type: 'error', data: 'Invalid Host/Origin header' }]);
   });

@@ -17,32 +17,21 @@ import {
   TRAVERSAL_MARKER,
   waitFor,
 } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DevServer } from '../src/index';
 import {
-  connectFrames,
   createCompiler,
   createProject,
+  type DevServers,
   type FrameClient,
   type Project,
   request,
-  watcherSettled,
+  useDevServers,
 } from './helpers';
 
 let project: Project | undefined;
 let server: DevServer | undefined;
-let clients: FrameClient[] = [];
-const cleanups: Array<() => Promise<void>> = [];
-
-afterEach(async () => {
-  for (const client of clients) client.close();
-  clients = [];
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const servers = useDevServers(() => [server, project]);
 
 const BIG_TEXT = `${'All work and no play makes Jack a dull boy. '.repeat(200)}\n`;
 
@@ -65,33 +54,22 @@ const PUBLIC_FILES: Record<string, string> = {
 
 type Options = NonNullable<ConstructorParameters<typeof DevServer>[0]>;
 
-/** A project with `files` and a server on it; `options` may be computed from the project's folder. */
-async function start(
+/** A project with `files` (PUBLIC_FILES) and a server on it serving its public/ folder. */
+const start = (
   options: Options | ((dir: string) => Options) = {},
   files: Record<string, string> = PUBLIC_FILES,
   config: Parameters<typeof createCompiler>[1] = {},
-): Promise<{ port: number; project: Project; server: DevServer }> {
-  project = await createProject(files);
-  const dir = project.dir;
-  server = new DevServer(
-    {
-      host: '127.0.0.1',
-      port: await getFreePort(),
+): ReturnType<DevServers['start']> =>
+  servers.start(
+    (dir) => ({
       static: { directory: join(dir, 'public'), watch: false },
-      setupExitSignals: false,
       ...(typeof options === 'function' ? options(dir) : options),
-    },
-    createCompiler(project.dir, config),
+    }),
+    files,
+    config,
   );
-  await server.start();
-  return { port: server.options.port as number, project, server };
-}
 
-async function frames(port: number): Promise<FrameClient> {
-  const client = await connectFrames(`ws://127.0.0.1:${port}/ws`);
-  clients.push(client);
-  return client;
-}
+const frames = (port: number): Promise<FrameClient> => servers.frames(`ws://127.0.0.1:${port}/ws`);
 
 describe('static folders: dotfiles', () => {
   it('serves no dotfile or dot-folder by default, however the path spells it; /.well-known/ stays reachable', async () => {
@@ -234,7 +212,7 @@ describe('static folders: HTTP', () => {
 describe('static folders: the path traversal corpus', () => {
   it('never serves a file from outside the static folder, and keeps serving', async () => {
     const { dir: root, cleanup } = await createTempDir('hmrkit-static-traversal-');
-    cleanups.push(cleanup);
+    servers.defer(cleanup);
     // root/secret.txt … root/a/b/project/secret.txt all sit above root/a/b/project/public.
     const projectDir = join(root, 'a/b/project');
     for (const dir of ['', 'a', 'a/b', 'a/b/project']) {
@@ -425,7 +403,6 @@ describe('a plugin that throws in done', () => {
     );
     const client = await frames(port);
     await client.waitForType('ok');
-    await watcherSettled(server!.compiler);
     p.write('src/index.js', "document.title = 'BOOM';\n");
     await client.waitForType('errors');
     const errors = client.frames.find((frame) => frame.type === 'errors');
