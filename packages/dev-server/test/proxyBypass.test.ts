@@ -1,30 +1,22 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { getFreePort, waitFor } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DevServer, DevServerError } from '../src/index';
 import { BYPASS_DEPRECATION } from '../src/proxy';
-import { createCompiler, createProject, type Project, request } from './helpers';
+import { createCompiler, createProject, type Project, request, useDevServers } from './helpers';
 
 // `proxy[].bypass` as webpack-dev-server 5.2.7 runs it (checked side by side): deprecated there,
 // with a DeprecationWarning, but run.
 
 let project: Project | undefined;
 let server: DevServer | undefined;
-const closers: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+const servers = useDevServers(() => [server, project]);
 
 async function startBackend(): Promise<number> {
   const port = await getFreePort();
   const backend: Server = createServer((req, res) => res.end(`backend ${req.url}`));
   await new Promise<void>((resolve) => backend.listen(port, '127.0.0.1', resolve));
-  closers.push(
+  servers.defer(
     () =>
       new Promise<void>((resolve) => {
         backend.closeAllConnections();
@@ -41,7 +33,7 @@ describe('DevServer: proxy[].bypass', () => {
       warnings.push(warning);
     };
     process.on('warning', onWarning);
-    closers.push(() => process.off('warning', onWarning));
+    servers.defer(() => process.off('warning', onWarning));
 
     const target = `http://127.0.0.1:${await startBackend()}`;
     const seen: Array<{ url: string | undefined; target: unknown }> = [];

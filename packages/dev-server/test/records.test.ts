@@ -4,21 +4,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getFreePort } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import webpack, { type Configuration, type MultiStats, type Stats } from 'webpack';
 import { DevServer } from '../src/index';
 import { FINGERPRINT_KEY } from '../src/records';
-import { createCompiler, createProject, type Project, request } from './helpers';
+import { createCompiler, createProject, type Project, request, useDevServers } from './helpers';
 
 let project: Project | undefined;
 let server: DevServer | undefined;
-
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+useDevServers(() => [server, project]);
 
 const ACCEPTING = "document.title = 'v1';\nif (module.hot) module.hot.accept();\n";
 

@@ -1,19 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DevServer } from '../src/index';
-import { createCompiler, createProject, type Project, request } from './helpers';
+import { createCompiler, createProject, type Project, request, useDevServers } from './helpers';
 
 let project: Project | undefined;
 let server: DevServer | undefined;
-
-afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+useDevServers(() => [server, project]);
 
 const CLIENT_MARK = 'live-reload=true';
 // The runtime entry's own startup line (webpack's hot/dev-server prints the same).

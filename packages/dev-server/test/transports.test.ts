@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { getFreePort, waitFor } from '@hmrkit/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { DevServer } from '../src/index';
 import {
@@ -10,20 +10,13 @@ import {
   createProject,
   type Project,
   request,
+  useDevServers,
   watcherSettled,
 } from './helpers';
 
 let project: Project | undefined;
 let server: DevServer | undefined;
-const closers: Array<() => unknown> = [];
-
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-  await server?.stop();
-  server = undefined;
-  await project?.cleanup();
-  project = undefined;
-});
+const servers = useDevServers(() => [server, project]);
 
 describe('DevServer: sockjs', () => {
   it('serves the sockjs endpoints on /ws and bundles the sockjs transport', async () => {
@@ -51,7 +44,7 @@ describe('DevServer: sockjs', () => {
 
     // sockjs's raw websocket endpoint speaks the same frames.
     const client = await connectFrames(`ws://127.0.0.1:${port}/ws/websocket`);
-    closers.push(() => client.close());
+    servers.defer(() => client.close());
     await client.waitForType('ok');
     expect(client.types()).toEqual(['hot', 'liveReload', 'reconnect', 'overlay', 'hash', 'ok']);
   });
@@ -65,7 +58,7 @@ describe('DevServer: proxy', () => {
     const backendSockets = new WebSocketServer({ server: backend });
     backendSockets.on('connection', (socket) => socket.send('from backend'));
     await new Promise<void>((resolve) => backend.listen(backendPort, '127.0.0.1', resolve));
-    closers.push(
+    servers.defer(
       () =>
         new Promise<void>((resolve) => {
           for (const socket of backendSockets.clients) socket.terminate();
@@ -101,7 +94,7 @@ describe('DevServer: proxy', () => {
 
     // /ws stays ours: the greeting, not the backend's message.
     const hmr = await connectFrames(`ws://127.0.0.1:${port}/ws`);
-    closers.push(() => hmr.close());
+    servers.defer(() => hmr.close());
     await hmr.waitForType('ok');
     expect(hmr.types()[0]).toBe('hot');
 
@@ -109,7 +102,7 @@ describe('DevServer: proxy', () => {
     const live = new WebSocket(`ws://127.0.0.1:${port}/live`, {
       headers: { origin: `http://127.0.0.1:${port}` },
     });
-    closers.push(() => live.terminate());
+    servers.defer(() => live.terminate());
     const message = await new Promise<string>((resolve, reject) => {
       live.once('message', (data) => resolve(String(data)));
       live.once('error', reject);
@@ -124,7 +117,7 @@ describe('DevServer: https', () => {
     // The certificate cache goes under the project's node_modules/.cache.
     const cwd = process.cwd();
     process.chdir(project.dir);
-    closers.push(() => process.chdir(cwd));
+    servers.defer(() => process.chdir(cwd));
     server = new DevServer(
       {
         host: '127.0.0.1',
@@ -160,7 +153,7 @@ describe('DevServer: https', () => {
       rejectUnauthorized: false,
       headers: { origin: `https://127.0.0.1:${port}` },
     });
-    closers.push(() => wss.terminate());
+    servers.defer(() => wss.terminate());
     const first = await new Promise<string>((resolve, reject) => {
       wss.once('message', (data) => resolve(String(data)));
       wss.once('error', reject);
