@@ -5,14 +5,10 @@ import { getFreePort, waitFor } from '@hmrkit/test-utils';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AppCopy,
-  type Browser,
   createAppCopy,
   type DemoPage,
   type DemoServer,
-  ensureCliBuilt,
   httpRequest,
-  killAllServers,
-  launchBrowser,
   makeState,
   messageType,
   openDemoPage,
@@ -21,6 +17,7 @@ import {
   saveScreenshot,
   startDemoServer,
   type Transport,
+  useCliAndBrowser,
 } from './harness';
 
 const E2E = { timeout: 60_000 };
@@ -29,19 +26,7 @@ const FOOTER = 'footer: full reload on edit';
 const BADGE = 'self-accepting badge v1';
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-let bin: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  bin = ensureCliBuilt();
-  browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  // Normally each transport's server is stopped already; this catches failures.
-  await killAllServers();
-});
+const env = useCliAndBrowser();
 
 describe.each<Transport>(['ws', 'sockjs'])('hmrkit serve --web-socket-server %s', (transport) => {
   let app: AppCopy;
@@ -50,11 +35,11 @@ describe.each<Transport>(['ws', 'sockjs'])('hmrkit serve --web-socket-server %s'
   let demo: DemoPage | undefined;
 
   const start = (): Promise<DemoServer> =>
-    startDemoServer({ bin, appDir: app.dir, port, transport });
+    startDemoServer({ bin: env.bin, appDir: app.dir, port, transport });
 
   /** A fresh page on the app, with the client connected to the dev server. */
   async function open(): Promise<DemoPage> {
-    demo = await openDemoPage(browser, server.url);
+    demo = await openDemoPage(env.browser, server.url);
     await demo.waitForText('#greeting', GREETING);
     await demo.waitForConnection();
     return demo;

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, waitFor } from '@hmrkit/test-utils';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 
 export const DEMO_DIR: string = fileURLToPath(new URL('..', import.meta.url));
@@ -544,4 +545,33 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await mkdir(dirname(path), { recursive: true });
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * The built CLI and one Chromium for a test file's tests: made before them; after them
+ * the browser closes and every demo server still running is killed (each test's own
+ * server is normally stopped already; this catches failures).
+ */
+export function useCliAndBrowser(): { readonly bin: string; readonly browser: Browser } {
+  const made: { bin?: string; browser?: Browser } = {};
+  beforeAll(async () => {
+    made.bin = ensureCliBuilt();
+    made.browser = await launchBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await made.browser?.close();
+    await killAllServers();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useCliAndBrowser: used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get bin() {
+      return ready(made.bin);
+    },
+    get browser() {
+      return ready(made.browser);
+    },
+  };
 }

@@ -12,30 +12,18 @@ import {
   createAppCopy,
   type DemoPage,
   type DemoServer,
-  ensureCliBuilt,
-  killAllServers,
   launchBrowser,
   messageType,
   openDemoPage,
   startDemoServer,
   type Transport,
+  useCliAndBrowser,
 } from './harness';
 
 const E2E = { timeout: 90_000 };
 const GREETING = 'Hello from hmrkit';
 
-let bin: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  bin = ensureCliBuilt();
-  browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await killAllServers();
-});
+const env = useCliAndBrowser();
 
 /** Every HTTP request the page makes, in order (WebSocket frames are not requests). */
 function recordRequests(page: DemoPage): string[] {
@@ -92,7 +80,12 @@ describe.each<Transport>(['ws', 'sockjs'])('pushed hot updates over %s', (transp
 
   beforeAll(async () => {
     app = await createAppCopy();
-    server = await startDemoServer({ bin, appDir: app.dir, port: await getFreePort(), transport });
+    server = await startDemoServer({
+      bin: env.bin,
+      appDir: app.dir,
+      port: await getFreePort(),
+      transport,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -106,7 +99,7 @@ describe.each<Transport>(['ws', 'sockjs'])('pushed hot updates over %s', (transp
   });
 
   it('applies a leaf edit with no HTTP request, without a reload', E2E, async () => {
-    demo = await openApp(browser, server);
+    demo = await openApp(env.browser, server);
     const requests = recordRequests(demo);
     const during = await editGreeting(app, demo, requests, GREETING, 'Hello, pushed');
     expect(during).toEqual([]);
@@ -182,7 +175,7 @@ describe('falls back to HTTP, and leaves webpack-dev-server clients alone (ws)',
 
   const start = async (): Promise<DemoServer> => {
     server = await startDemoServer({
-      bin,
+      bin: env.bin,
       appDir: app.dir,
       port: await getFreePort(),
       transport: 'ws',
@@ -208,7 +201,7 @@ describe('falls back to HTTP, and leaves webpack-dev-server clients alone (ws)',
 
   it('fetches an update over hotPush.maxBytes (manifest and chunk)', E2E, async () => {
     await configure(app, ' hotPush: { maxBytes: 1 },');
-    demo = await openApp(browser, await start());
+    demo = await openApp(env.browser, await start());
     const requests = recordRequests(demo);
     const during = await editGreeting(app, demo, requests, GREETING, 'Hello, too big to push');
     expect(hotUpdateRequests(during)).toHaveLength(2);
@@ -228,7 +221,7 @@ describe('falls back to HTTP, and leaves webpack-dev-server clients alone (ws)',
         ` headers: { 'Content-Security-Policy': "script-src 'self'" },`,
         ' devtool: false,',
       );
-      demo = await openApp(browser, await start());
+      demo = await openApp(env.browser, await start());
       const requests = recordRequests(demo);
       const during = await editGreeting(app, demo, requests, GREETING, 'Hello under a CSP');
       expect(hotUpdateRequests(during)).toHaveLength(1);
@@ -263,7 +256,7 @@ describe('falls back to HTTP, and leaves webpack-dev-server clients alone (ws)',
           "entry: ['webpack-dev-server/client/index.js?protocol=ws%3A&hostname=127.0.0.1&port=0&pathname=%2Fws&logging=info&overlay=true&reconnect=10&hot=true&live-reload=true', 'webpack/hot/dev-server.js', './src/index.ts'],",
         ),
       );
-      demo = await openApp(browser, await start());
+      demo = await openApp(env.browser, await start());
       expect(demo.console.some((line) => line.includes('[webpack-dev-server]'))).toBe(true);
       const requests = recordRequests(demo);
       const during = await editGreeting(app, demo, requests, GREETING, 'Hello, wds client');

@@ -7,17 +7,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DevServer } from '@hmrkit/dev-server';
 import { getFreePort, waitFor } from '@hmrkit/test-utils';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import webpack, { type Configuration } from 'webpack';
 import {
   type AppCopy,
-  type Browser,
   createAppCopy,
   type DemoPage,
   type DemoServer,
-  ensureCliBuilt,
-  killAllServers,
-  launchBrowser,
   makeState,
   messageType,
   openDemoPage,
@@ -25,23 +21,13 @@ import {
   sockjsMessages,
   startDemoServer,
   type Transport,
+  useCliAndBrowser,
 } from './harness';
 
 const E2E = { timeout: 90_000 };
 const GREETING = 'Hello from hmrkit';
 
-let browser: Browser;
-let bin: string;
-
-beforeAll(async () => {
-  bin = ensureCliBuilt();
-  browser = await launchBrowser();
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await killAllServers();
-});
+const env = useCliAndBrowser();
 
 /**
  * A page on the app plus the hot-update manifests it got: fetched over HTTP, or
@@ -52,7 +38,7 @@ interface WatchedPage extends DemoPage {
 }
 
 async function openWatched(url: string): Promise<WatchedPage> {
-  const demo = await openDemoPage(browser, url);
+  const demo = await openDemoPage(env.browser, url);
   const manifests: string[] = [];
   const add = (path: string): void => {
     if (path.endsWith('.hot-update.json') && !manifests.includes(path)) manifests.push(path);
@@ -358,7 +344,7 @@ describe.each<Transport>(['ws', 'sockjs'])('hmrkit serve stopped with SIGINT (%s
     app = await createProjectCopy();
     const port = await getFreePort();
     const start = (): Promise<DemoServer> =>
-      startDemoServer({ bin, appDir: app.dir, port, transport });
+      startDemoServer({ bin: env.bin, appDir: app.dir, port, transport });
     server = await start();
     const page = await openWatched(server.url);
     demo = page;
