@@ -13,13 +13,12 @@ import { fileURLToPath } from 'node:url';
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
-  createPackedProject,
-  createTempDir,
   getFreePort,
+  installedPackage,
   type PackedProject,
-  packPublishedPackages,
   readmeBlock,
   readmeBlocks,
+  setUpPackedProject,
   spawnTracked,
   stopSpawned,
   waitFor,
@@ -34,9 +33,6 @@ const configOf = (pkg: string): string =>
     readmeBlocks(join(PACKAGES_DIR, pkg, 'README.md'), 'example-config'),
     'webpack.config.js',
   );
-const webpackVersion = async (): Promise<string> =>
-  JSON.parse(await readFile(join(PACKAGES_DIR, 'client/node_modules/webpack/package.json'), 'utf8'))
-    .version;
 
 // The app: an entry that accepts ./leaf.js and redraws, and a boot id that a reload would change.
 const APP = {
@@ -63,20 +59,17 @@ const APP = {
   ].join('\n'),
 };
 
-let root: string;
 let cleanup: (() => Promise<void>) | undefined;
 let project: PackedProject;
 let browser: Browser;
 const servers: Server[] = [];
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await createTempDir('hmrkit-client-readme-'));
-  project = await createPackedProject(join(root, 'app'), {
-    tarballs: packPublishedPackages(root),
+  ({ project, cleanup } = await setUpPackedProject('hmrkit-client-readme-', {
     // The READMEs: `npm install -D @hmrkit/client @hmrkit/runtime` (and webpack).
     packages: ['@hmrkit/client', '@hmrkit/runtime'],
-    dependencies: { webpack: await webpackVersion() },
-  });
+    dependencies: { webpack: installedPackage(join(PACKAGES_DIR, 'client'), 'webpack').version },
+  }));
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
 }, 180_000);
 
