@@ -185,13 +185,7 @@ describe.each<Transport>(['ws', 'sockjs'])('hmrkit serve --web-socket-server %s'
     await makeState(page, 2, 'kept through the error');
     const bootId = await page.bootId();
     await app.write('src/greeting.ts', "export const greeting = 'Hello' +;\n");
-    const overlay = await waitFor(
-      async () => {
-        const text = await page.overlayText();
-        return text?.includes('greeting.ts') ? text : null;
-      },
-      { timeoutMs: 20_000, message: 'the error overlay' },
-    );
+    const overlay = await page.waitForOverlay('greeting.ts');
     expect(overlay).toContain('Failed to compile');
     await saveScreenshot(page.page, `overlay-${transport}`);
     // The broken build was not applied: the page still shows the old text.

@@ -3,7 +3,7 @@
 // overlay (webpack-dev-server answers 200 with its overlay; hmrkit used to
 // answer 404 "Cannot GET /"), and that page turns into the app by itself once
 // a build succeeds.
-import { getFreePort, waitFor } from '@hmrkit/test-utils';
+import { getFreePort } from '@hmrkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AppCopy,
@@ -56,13 +56,7 @@ describe('hmrkit serve with a broken file from the start', () => {
 
     const demo = await openDemoPage(browser, server.url);
     try {
-      const overlay = await waitFor(
-        async () => {
-          const text = await demo.overlayText();
-          return text?.includes('greeting.ts') ? text : null;
-        },
-        { timeoutMs: 20_000, message: "the build error in hmrkit's overlay" },
-      );
+      const overlay = await demo.waitForOverlay('greeting.ts');
       expect(overlay).toContain('Failed to compile');
 
       const builds = server.builds();

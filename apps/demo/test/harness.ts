@@ -436,6 +436,8 @@ export interface DemoPage {
   text(selector: string): Promise<string | null>;
   /** The text of the client's error overlay (in its shadow root), or null when none is shown. */
   overlayText(): Promise<string | null>;
+  /** Polls until the overlay shows text containing `fragment`; resolves with the whole text. */
+  waitForOverlay(fragment: string, timeoutMs?: number): Promise<string>;
   /** Polls until `selector`'s text is `expected`. */
   waitForText(selector: string, expected: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -465,6 +467,10 @@ export async function openDemoPage(browser: Browser, url: string): Promise<DemoP
   page.on('load', () => {
     loads += 1;
   });
+  const overlayText = (): Promise<string | null> =>
+    page
+      .evaluate((tag) => document.querySelector(tag)?.shadowRoot?.textContent ?? null, OVERLAY_TAG)
+      .catch(() => null);
   const text = (selector: string): Promise<string | null> =>
     page
       .locator(selector)
@@ -490,13 +496,15 @@ export async function openDemoPage(browser: Browser, url: string): Promise<DemoP
         .evaluate(() => (window as { __demoBootId?: number }).__demoBootId ?? null)
         .catch(() => null),
     text,
-    overlayText: () =>
-      page
-        .evaluate(
-          (tag) => document.querySelector(tag)?.shadowRoot?.textContent ?? null,
-          OVERLAY_TAG,
-        )
-        .catch(() => null),
+    overlayText,
+    waitForOverlay: (fragment, timeoutMs = 20_000) =>
+      waitFor(
+        async () => {
+          const shown = await overlayText();
+          return shown?.includes(fragment) ? shown : null;
+        },
+        { timeoutMs, message: `the overlay to show "${fragment}"` },
+      ),
     async waitForText(selector, expected, timeoutMs = 20_000) {
       let last: string | null = null;
       try {

@@ -2,13 +2,8 @@ import type { LogLevel } from '@hmrkit/protocol';
 import type { ConsoleLike } from './types';
 
 /** The client's console output, `[hmrkit]`-prefixed and filtered by `client.logging`. */
-export interface Logger {
-  error(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  info(...args: unknown[]): void;
-  log(...args: unknown[]): void;
-  /** Only at `verbose`. */
-  debug(...args: unknown[]): void;
+export interface Logger extends ConsoleLike {
+  /** `debug` writes only at `verbose`. */
   setLevel(level: LogLevel): void;
   readonly level: LogLevel;
 }

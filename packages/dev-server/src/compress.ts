@@ -127,6 +127,13 @@ export function createCompressMiddleware(): Middleware {
       pendingDrain = [];
     };
 
+    /** At the first write or end: compress or not, then hand over the waiting 'drain' listeners. */
+    const decideOnce = (firstChunk: Buffer | undefined, ending: boolean): void => {
+      if (decided) return;
+      decide(firstChunk?.length ?? 0, ending);
+      settleDrainListeners();
+    };
+
     const addListener = ((event: string, listener: Listener) => {
       if (event !== 'drain') return on(event, listener);
       if (stream) stream.on('drain', listener);
@@ -174,10 +181,7 @@ export function createCompressMiddleware(): Middleware {
 
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
       const buffer = toBuffer(chunk, rest[0]);
-      if (!decided) {
-        decide(buffer?.length ?? 0, false);
-        settleDrainListeners();
-      }
+      decideOnce(buffer, false);
       if (!stream) return write(chunk, ...rest);
       if (stream.writableEnded || stream.destroyed) return false;
       return buffer ? stream.write(buffer) : !stream.writableNeedDrain;
@@ -185,10 +189,7 @@ export function createCompressMiddleware(): Middleware {
 
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
       const buffer = toBuffer(chunk, rest[0]);
-      if (!decided) {
-        decide(buffer?.length ?? 0, true);
-        settleDrainListeners();
-      }
+      decideOnce(buffer, true);
       if (!stream) return end(chunk, ...rest);
       if (stream.writableEnded || stream.destroyed) return res;
       if (buffer) stream.end(buffer);

@@ -1,17 +1,14 @@
 import {
   type CompileProblem,
-  createErrorsMessage,
-  createHashMessage,
+  createBuildMessages,
   createHotMessage,
   createInvalidMessage,
   createLiveReloadMessage,
-  createOkMessage,
   createOverlayMessage,
   createProgressMessage,
   createProgressUpdateMessage,
   createReconnectMessage,
   createStillOkMessage,
-  createWarningsMessage,
   normalizeProblems,
   type ServerMessage,
 } from '@hmrkit/protocol';
@@ -94,17 +91,7 @@ export function createBuildMessenger(
       return [createStillOkMessage()];
     }
     currentHash = summary.hash;
-    const messages: ServerMessage[] = [createHashMessage(summary.hash)];
-    if (hasWarnings) {
-      messages.push(
-        hasErrors
-          ? createWarningsMessage(summary.warnings, { preventReloading: true })
-          : createWarningsMessage(summary.warnings),
-      );
-    }
-    if (hasErrors) messages.push(createErrorsMessage(summary.errors));
-    if (!hasErrors && !hasWarnings) messages.push(createOkMessage());
-    return messages;
+    return createBuildMessages(summary);
   };
 
   return {

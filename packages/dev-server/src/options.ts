@@ -462,31 +462,44 @@ function loadWebSocketServerClass(value: unknown, path: string, cwd: string): We
   return implementation as WebSocketServerClass;
 }
 
-function normalizeWebSocketServer(
+/**
+ * An option written as its type or as `{type, options}` (`server`, `webSocketServer`):
+ * a string or a function is the type. `path` is where a bad type is reported.
+ */
+function splitTypeOptions(
   value: unknown,
-  cwd: string,
-): NormalizedOptions['webSocketServer'] {
-  if (value === false) return false;
+  name: 'server' | 'webSocketServer',
+  expected: string,
+): { type: unknown; options: Record<string, unknown>; path: string } {
   const config: Record<string, unknown> =
-    value === undefined || value === true
+    value === undefined
       ? {}
       : typeof value === 'string' || typeof value === 'function'
         ? { type: value }
         : isRecord(value)
           ? value
           : {};
-  if (value !== undefined && value !== true && !isRecord(value) && config.type === undefined) {
-    throw invalidOption(
-      'webSocketServer',
-      `false, ${CUSTOM_WEB_SOCKET_SERVER}, or {type, options}`,
-      value,
-    );
+  if (value !== undefined && config.type === undefined && !isRecord(value)) {
+    throw invalidOption(name, expected, value);
   }
-  checkKeys(config, new Set(['type', 'options']), 'webSocketServer');
-  const type = config.type ?? 'ws';
-  const path = isRecord(value) ? 'webSocketServer.type' : 'webSocketServer';
+  checkKeys(config, new Set(['type', 'options']), name);
   const options = config.options ?? {};
-  if (!isRecord(options)) throw invalidOption('webSocketServer.options', 'an object', options);
+  if (!isRecord(options)) throw invalidOption(`${name}.options`, 'an object', options);
+  return { type: config.type, options, path: isRecord(value) ? `${name}.type` : name };
+}
+
+function normalizeWebSocketServer(
+  value: unknown,
+  cwd: string,
+): NormalizedOptions['webSocketServer'] {
+  if (value === false) return false;
+  const config = splitTypeOptions(
+    value === true ? undefined : value,
+    'webSocketServer',
+    `false, ${CUSTOM_WEB_SOCKET_SERVER}, or {type, options}`,
+  );
+  const type = config.type ?? 'ws';
+  const { path, options } = config;
   checkKeys(options, new Set(['path', 'prefix', 'host', 'port']), 'webSocketServer.options');
   for (const key of ['path', 'prefix'] as const) {
     const v = options[key];
@@ -681,26 +694,13 @@ function normalizeServer(value: unknown, cwd: string): NormalizedOptions['server
       `"${String(isRecord(value) ? value.type : value)}"; use "http" or "https"`,
     );
   }
-  const config: Record<string, unknown> =
-    value === undefined
-      ? {}
-      : typeof value === 'string' || typeof value === 'function'
-        ? { type: value }
-        : isRecord(value)
-          ? value
-          : {};
-  if (value !== undefined && config.type === undefined && !isRecord(value)) {
-    throw invalidOption(
-      'server',
-      '"http", "https", a function, a module path or {type, options}',
-      value,
-    );
-  }
-  checkKeys(config, new Set(['type', 'options']), 'server');
+  const config = splitTypeOptions(
+    value,
+    'server',
+    '"http", "https", a function, a module path or {type, options}',
+  );
   const type = config.type ?? 'http';
-  const path = isRecord(value) ? 'server.type' : 'server';
-  const options = config.options ?? {};
-  if (!isRecord(options)) throw invalidOption('server.options', 'an object', options);
+  const { path, options } = config;
   if (type === 'http' || type === 'https') return { type, options: { ...options } };
   if (typeof type === 'function') {
     return { type: 'custom', options: { ...options }, create: type as ServerFactory };

@@ -15,6 +15,7 @@ export {
   LOG_LEVELS,
 } from './constants';
 export type {
+  BuildResult,
   CompileProblem,
   ErrorMessage,
   ErrorsMessage,
@@ -43,6 +44,7 @@ export type {
   WarningsMessage,
 } from './messages';
 export {
+  createBuildMessages,
   createErrorMessage,
   createErrorsMessage,
   createHashMessage,

@@ -1,5 +1,7 @@
+import { loadFixture } from '@hmrkit/test-utils';
 import { describe, expect, it } from 'vitest';
 import {
+  createBuildMessages,
   createErrorMessage,
   createErrorsMessage,
   createHashMessage,
@@ -80,5 +82,78 @@ describe('server messages', () => {
     expect(parsed.ok && parsed.message.type === 'reconnect' && parsed.message.data).toBe(
       Number.POSITIVE_INFINITY,
     );
+  });
+});
+
+describe('createBuildMessages', () => {
+  const webpackError = {
+    message: 'Module parse failed: Unexpected token (2:31)',
+    moduleName: './src/a.js',
+    loc: '2:31',
+    compilation: { huge: true },
+    chunkName: 'main',
+  };
+  const frames = (build: Parameters<typeof createBuildMessages>[0]): string[] =>
+    createBuildMessages(build).map(serializeMessage);
+
+  it('a clean build: hash, then ok', () => {
+    expect(frames({ hash: 'abc', errors: [], warnings: [] })).toEqual([
+      '{"type":"hash","data":"abc"}',
+      '{"type":"ok"}',
+    ]);
+    // Absent lists (a stats JSON made without them) are a clean build too.
+    expect(frames({ hash: 'abc' })).toEqual(['{"type":"hash","data":"abc"}', '{"type":"ok"}']);
+  });
+
+  it('warnings alone still apply (no params); errors alone; both: preventReloading, then errors', () => {
+    const wire =
+      '{"message":"Module parse failed: Unexpected token (2:31)","moduleName":"./src/a.js","loc":"2:31"}';
+    expect(frames({ hash: 'h', warnings: [webpackError] })).toEqual([
+      '{"type":"hash","data":"h"}',
+      `{"type":"warnings","data":[${wire}]}`,
+    ]);
+    expect(frames({ hash: 'h', errors: [webpackError] })).toEqual([
+      '{"type":"hash","data":"h"}',
+      `{"type":"errors","data":[${wire}]}`,
+    ]);
+    expect(frames({ hash: 'h', errors: [webpackError], warnings: ['a string warning'] })).toEqual([
+      '{"type":"hash","data":"h"}',
+      '{"type":"warnings","data":[{"message":"a string warning"}],"params":{"preventReloading":true}}',
+      `{"type":"errors","data":[${wire}]}`,
+    ]);
+  });
+
+  /**
+   * Each build of a recorded webpack-dev-server 5 session, read back from its
+   * frames (hash, warnings, errors): the same frames, byte for byte.
+   */
+  it('matches every build frame sequence of wds5-problems.json', () => {
+    interface Frame {
+      kind: string;
+      text?: string;
+    }
+    const { phases } = loadFixture<{ phases: { phase: string; frames: Frame[] }[] }>(
+      'wds5-problems',
+    );
+    const results = new Set(['hash', 'ok', 'warnings', 'errors']);
+    let checked = 0;
+    for (const { frames: recorded } of phases) {
+      const texts = recorded
+        .filter((f) => f.kind === 'text' && f.text)
+        .map((f) => f.text as string);
+      const build = texts.filter((text) => results.has(JSON.parse(text).type));
+      if (build.length === 0) continue; // invalid + still-ok, or the close
+      const parsed = build.map((text) => JSON.parse(text) as { type: string; data?: unknown });
+      const data = (type: string): unknown => parsed.find((m) => m.type === type)?.data;
+      expect(
+        frames({
+          hash: data('hash') as string,
+          errors: data('errors'),
+          warnings: data('warnings'),
+        }),
+      ).toEqual(build);
+      checked += 1;
+    }
+    expect(checked).toBe(9);
   });
 });

@@ -1,4 +1,5 @@
 import type { LOG_LEVELS } from './constants';
+import { normalizeProblems } from './problems';
 
 /** A browser log level (`client.logging`). */
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -228,6 +229,36 @@ export const createHotUpdateMessage = (data: HotUpdatePush): HotUpdateMessage =>
   type: 'hot-update',
   data,
 });
+
+/** What `createBuildMessages` reads of a build: `stats.toJson({hash, errors, warnings})` fits. */
+export interface BuildResult {
+  hash?: string;
+  /** Webpack stats errors (any shape `normalizeProblem` takes), or none. */
+  errors?: unknown;
+  warnings?: unknown;
+}
+
+/**
+ * The frames a server sends after each build, in webpack-dev-server 5's
+ * order: `hash`, then `ok` for a clean build; `warnings` (the update still
+ * applies) and/or `errors` (nothing is applied), where `warnings` carries
+ * `preventReloading` when errors follow. Problems go through the
+ * `normalizeProblems` whitelist. Deciding on `still-ok` (an unchanged hash)
+ * is left to the server, which knows the previous build.
+ */
+export function createBuildMessages(build: BuildResult): ServerMessage[] {
+  const errors = normalizeProblems(build.errors);
+  const warnings = normalizeProblems(build.warnings);
+  const messages: ServerMessage[] = [createHashMessage(build.hash ?? '')];
+  if (warnings.length > 0) {
+    messages.push(
+      createWarningsMessage(warnings, errors.length > 0 ? { preventReloading: true } : undefined),
+    );
+  }
+  if (errors.length > 0) messages.push(createErrorsMessage(errors));
+  if (warnings.length === 0 && errors.length === 0) messages.push(createOkMessage());
+  return messages;
+}
 
 // ---------------------------------------------------------------------------
 // Client → server messages (hmrkit's own; webpack-dev-server's client sends none)

@@ -4,6 +4,17 @@ import { logApplyResult } from './logApplyResult';
 
 const isBroken = (status: HotStatus): boolean => status === 'abort' || status === 'fail';
 
+/** webpack's hot/poll and hot/signal lines for a check or apply that threw. */
+function reportFailure(hot: WebpackHot, logger: HmrLogger, error: unknown): void {
+  if (isBroken(hot.status())) {
+    logger.warning('Cannot apply update.');
+    logger.warning(formatError(error));
+    logger.warning('You need to restart the application!');
+  } else {
+    logger.warning(`Update failed: ${formatError(error)}`);
+  }
+}
+
 /** webpack's hot/poll default: check every 10 minutes. */
 export const DEFAULT_POLL_INTERVAL_MS: number = 10 * 60 * 1000;
 
@@ -32,13 +43,7 @@ export function startPolling(options: PollOptions): Poller {
     try {
       updated = await hot.check(true);
     } catch (error) {
-      if (isBroken(hot.status())) {
-        logger.warning('Cannot apply update.');
-        logger.warning(formatError(error));
-        logger.warning('You need to restart the application!');
-      } else {
-        logger.warning(`Update failed: ${formatError(error)}`);
-      }
+      reportFailure(hot, logger, error);
       return;
     }
     if (!updated) {
@@ -110,13 +115,7 @@ export function startSignalListener(options: SignalOptions): {
       logApplyResult(logger, updated, renewed);
       await check(true);
     } catch (error) {
-      if (isBroken(hot.status())) {
-        logger.warning('Cannot apply update.');
-        logger.warning(formatError(error));
-        logger.warning('You need to restart the application!');
-      } else {
-        logger.warning(`Update failed: ${formatError(error)}`);
-      }
+      reportFailure(hot, logger, error);
     }
   };
   const trigger = async (): Promise<void> => {
