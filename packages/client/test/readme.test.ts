@@ -68,7 +68,11 @@ beforeAll(async () => {
   ({ project, cleanup } = await setUpPackedProject('hmrkit-client-readme-', {
     // The READMEs: `npm install -D @hmrkit/client @hmrkit/runtime` (and webpack).
     packages: ['@hmrkit/client', '@hmrkit/runtime'],
-    dependencies: { webpack: installedPackage(join(PACKAGES_DIR, 'client'), 'webpack').version },
+    // and sockjs-client, the optional peer of the README's SockJS transport alias.
+    dependencies: {
+      webpack: installedPackage(join(PACKAGES_DIR, 'client'), 'webpack').version,
+      'sockjs-client': installedPackage(join(PACKAGES_DIR, 'client'), 'sockjs-client').version,
+    },
   }));
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
 }, 180_000);
@@ -207,3 +211,37 @@ describe.each(['client', 'runtime'])(
     }, 60_000);
   },
 );
+
+describe('client README: the transport alias, in the README config', () => {
+  it('transport-alias: the bundle has the SockJS transport and sockjs-client instead of WebSocket', async () => {
+    const fragment = readmeBlock(
+      readmeBlocks(join(PACKAGES_DIR, 'client/README.md'), 'example-config'),
+      'transport-alias',
+    );
+    expect(fragment).toMatch(/^resolve: \{\n[\s\S]*\n\},\n$/);
+    // The fragment is a key of the config object: it goes in after `mode`.
+    const config = configOf('client').replace(
+      "  mode: 'development',\n",
+      // A function: the fragment's `$'` must not be read as a replacement pattern.
+      () => `  mode: 'development',\n${fragment.replace(/^/gm, () => '  ')}`,
+    );
+    const example = await project.example({
+      ...APP,
+      'webpack.config.js': config,
+      'build.js': [
+        "const webpack = require('webpack');",
+        "webpack(require('./webpack.config.js')).run((error, stats) => {",
+        "  console.log(error || stats.hasErrors() ? stats.toString('errors-only') : 'built');",
+        '});',
+        '',
+      ].join('\n'),
+    });
+    const build = spawnTracked(process.execPath, ['build.js'], { cwd: example.dir });
+    expect(await build.exited, build.output()).toBe(0);
+    expect(build.output()).toBe('built\n');
+    const bundle = await readFile(join(example.dir, 'dist/main.js'), 'utf8');
+    expect(bundle.includes('@hmrkit/client/dist/transports/sockjs.cjs')).toBe(true);
+    expect(bundle.includes('node_modules/sockjs-client/')).toBe(true);
+    expect(bundle.includes('@hmrkit/client/dist/transport.js')).toBe(false);
+  }, 60_000);
+});
