@@ -9,7 +9,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, waitFor } from '@hmrkit/test-utils';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  getFreePort,
+  spawnTracked,
+  waitFor,
+} from '@hmrkit/test-utils';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
@@ -574,4 +580,29 @@ export function useCliAndBrowser(): { readonly bin: string; readonly browser: Br
       return ready(made.browser);
     },
   };
+}
+
+/**
+ * Runs a `pnpm dev …` line of an app's README in `cwd`, with `--host 127.0.0.1` and the port
+ * replaced by a free one (or added), as its own process group (pnpm → turbo, then hmrkit
+ * serve); resolves once it printed the URL and a build line. `stopSpawned()` ends it.
+ */
+export async function startDevLine(
+  line: string,
+  cwd: string,
+): Promise<{ url: string; output(): string }> {
+  const [pnpm, dev, ...args] = line.split(/\s+/);
+  if (`${pnpm} ${dev}` !== 'pnpm dev') throw new Error(`not a pnpm dev line: ${line}`);
+  const port = String(await getFreePort());
+  const at = args.indexOf('--port');
+  if (at >= 0) args.splice(at, 2);
+  const started = spawnTracked('pnpm', ['dev', ...args, '--port', port, '--host', '127.0.0.1'], {
+    cwd,
+    group: true,
+    env: { NO_COLOR: '1' },
+  });
+  const [, url] = (await started.printed(/Local:\s+(http:\S+)/)) as unknown as [string, string];
+  if (url !== `http://127.0.0.1:${port}/`) throw new Error(`pnpm dev printed ${url}`);
+  await started.printed(/compiled in \d+ ms/);
+  return { url, output: started.output };
 }

@@ -10,15 +10,14 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createPackedProject,
-  createTempDir,
   getFreePort,
+  installedPackage,
   type PackedProject,
-  packPublishedPackages,
   readmeBlock,
   readmeBlocks,
   readmeCommands,
   type Spawned,
+  setUpPackedProject,
   spawnTracked,
   stopSpawned,
 } from '@hmrkit/test-utils';
@@ -31,23 +30,18 @@ const shell = readmeBlocks(README_FILE, 'example-sh');
 const configs = readmeBlocks(README_FILE, 'example-config');
 const examples = readmeBlocks(README_FILE, 'example');
 
-const installed = (name: string): string => realpathSync(join(PACKAGE_DIR, 'node_modules', name));
-const versionOf = (name: string): string =>
-  JSON.parse(readFileSync(join(installed(name), 'package.json'), 'utf8')).version;
+const installed = (name: string) => installedPackage(PACKAGE_DIR, name);
 
-let root: string;
 let cleanup: (() => Promise<void>) | undefined;
 let project: PackedProject;
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await createTempDir('hmrkit-cli-readme-'));
-  project = await createPackedProject(join(root, 'app'), {
-    tarballs: packPublishedPackages(root),
+  ({ project, cleanup } = await setUpPackedProject('hmrkit-cli-readme-', {
     // README: `npm install --save-dev @hmrkit/cli webpack` (or @rspack/core, linked: it is large).
     packages: ['@hmrkit/cli'],
-    dependencies: { webpack: versionOf('webpack') },
-    links: { '@rspack/core': installed('@rspack/core') },
-  });
+    dependencies: { webpack: installed('webpack').version },
+    links: { '@rspack/core': installed('@rspack/core').dir },
+  }));
 }, 180_000);
 
 afterEach(async () => {

@@ -13,13 +13,12 @@ import { fileURLToPath } from 'node:url';
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
-  createPackedProject,
-  createTempDir,
   getFreePort,
+  installedPackage,
   type PackedProject,
-  packPublishedPackages,
   readmeBlock,
   readmeBlocks,
+  setUpPackedProject,
   spawnTracked,
   stopSpawned,
   waitFor,
@@ -34,9 +33,6 @@ const configOf = (pkg: string): string =>
     readmeBlocks(join(PACKAGES_DIR, pkg, 'README.md'), 'example-config'),
     'webpack.config.js',
   );
-const webpackVersion = async (): Promise<string> =>
-  JSON.parse(await readFile(join(PACKAGES_DIR, 'client/node_modules/webpack/package.json'), 'utf8'))
-    .version;
 
 // The app: an entry that accepts ./leaf.js and redraws, and a boot id that a reload would change.
 const APP = {
@@ -63,20 +59,21 @@ const APP = {
   ].join('\n'),
 };
 
-let root: string;
 let cleanup: (() => Promise<void>) | undefined;
 let project: PackedProject;
 let browser: Browser;
 const servers: Server[] = [];
 
 beforeAll(async () => {
-  ({ dir: root, cleanup } = await createTempDir('hmrkit-client-readme-'));
-  project = await createPackedProject(join(root, 'app'), {
-    tarballs: packPublishedPackages(root),
+  ({ project, cleanup } = await setUpPackedProject('hmrkit-client-readme-', {
     // The READMEs: `npm install -D @hmrkit/client @hmrkit/runtime` (and webpack).
     packages: ['@hmrkit/client', '@hmrkit/runtime'],
-    dependencies: { webpack: await webpackVersion() },
-  });
+    // and sockjs-client, the optional peer of the README's SockJS transport alias.
+    dependencies: {
+      webpack: installedPackage(join(PACKAGES_DIR, 'client'), 'webpack').version,
+      'sockjs-client': installedPackage(join(PACKAGES_DIR, 'client'), 'sockjs-client').version,
+    },
+  }));
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
 }, 180_000);
 
@@ -214,3 +211,37 @@ describe.each(['client', 'runtime'])(
     }, 60_000);
   },
 );
+
+describe('client README: the transport alias, in the README config', () => {
+  it('transport-alias: the bundle has the SockJS transport and sockjs-client instead of WebSocket', async () => {
+    const fragment = readmeBlock(
+      readmeBlocks(join(PACKAGES_DIR, 'client/README.md'), 'example-config'),
+      'transport-alias',
+    );
+    expect(fragment).toMatch(/^resolve: \{\n[\s\S]*\n\},\n$/);
+    // The fragment is a key of the config object: it goes in after `mode`.
+    const config = configOf('client').replace(
+      "  mode: 'development',\n",
+      // A function: the fragment's `$'` must not be read as a replacement pattern.
+      () => `  mode: 'development',\n${fragment.replace(/^/gm, () => '  ')}`,
+    );
+    const example = await project.example({
+      ...APP,
+      'webpack.config.js': config,
+      'build.js': [
+        "const webpack = require('webpack');",
+        "webpack(require('./webpack.config.js')).run((error, stats) => {",
+        "  console.log(error || stats.hasErrors() ? stats.toString('errors-only') : 'built');",
+        '});',
+        '',
+      ].join('\n'),
+    });
+    const build = spawnTracked(process.execPath, ['build.js'], { cwd: example.dir });
+    expect(await build.exited, build.output()).toBe(0);
+    expect(build.output()).toBe('built\n');
+    const bundle = await readFile(join(example.dir, 'dist/main.js'), 'utf8');
+    expect(bundle.includes('@hmrkit/client/dist/transports/sockjs.cjs')).toBe(true);
+    expect(bundle.includes('node_modules/sockjs-client/')).toBe(true);
+    expect(bundle.includes('@hmrkit/client/dist/transport.js')).toBe(false);
+  }, 60_000);
+});

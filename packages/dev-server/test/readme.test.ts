@@ -4,18 +4,17 @@
 // files they import, `<!-- example-config: name -->` webpack configs (whole, or a fragment this
 // test completes). What the test sets: the base of `port: 'auto'`
 // (WEBPACK_DEV_SERVER_BASE_PORT, documented) and, for the proxy, its target's port.
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createPackedProject,
-  createTempDir,
   getFreePort,
+  installedPackage,
   type PackedProject,
-  packPublishedPackages,
   readmeBlock,
   readmeBlocks,
+  setUpPackedProject,
   spawnTracked,
   stopSpawned,
 } from '@hmrkit/test-utils';
@@ -28,14 +27,10 @@ const examples = readmeBlocks(README, 'example');
 const files = readmeBlocks(README, 'example-file');
 const configs = readmeBlocks(README, 'example-config');
 
-const installed = (name: string): string => realpathSync(join(PACKAGE_DIR, 'node_modules', name));
-const versionOf = (name: string): string =>
-  JSON.parse(readFileSync(join(installed(name), 'package.json'), 'utf8')).version;
+const installed = (name: string) => installedPackage(PACKAGE_DIR, name);
 const REACT_APP = fileURLToPath(new URL('../../../apps/demo-react/', import.meta.url));
-const reactToolchain = (name: string): string =>
-  realpathSync(join(REACT_APP, 'node_modules', name));
+const reactToolchain = (name: string): string => installedPackage(REACT_APP, name).dir;
 
-let root: string;
 let cleanup: (() => Promise<void>) | undefined;
 let project: PackedProject;
 const sockets: FrameClient[] = [];
@@ -45,18 +40,16 @@ beforeAll(async () => {
   if (!existsSync(join(PACKAGE_DIR, 'dist/index.js'))) {
     throw new Error('Build the packages first (pnpm build): the examples run the packed dist/');
   }
-  ({ dir: root, cleanup } = await createTempDir('hmrkit-dev-server-readme-'));
-  project = await createPackedProject(join(root, 'app'), {
-    tarballs: packPublishedPackages(root),
+  ({ project, cleanup } = await setUpPackedProject('hmrkit-dev-server-readme-', {
     // README: `npm install --save-dev @hmrkit/dev-server webpack` (+ http-proxy-middleware for proxy).
     packages: ['@hmrkit/dev-server'],
     dependencies: {
-      webpack: versionOf('webpack'),
-      'http-proxy-middleware': versionOf('http-proxy-middleware'),
+      webpack: installed('webpack').version,
+      'http-proxy-middleware': installed('http-proxy-middleware').version,
     },
     // Large or many-package installs, linked from this workspace at the versions it tests.
     links: {
-      '@rspack/core': installed('@rspack/core'),
+      '@rspack/core': installed('@rspack/core').dir,
       react: reactToolchain('react'),
       'react-dom': reactToolchain('react-dom'),
       'react-refresh': reactToolchain('react-refresh'),
@@ -67,7 +60,7 @@ beforeAll(async () => {
         '@pmmmwh/react-refresh-webpack-plugin',
       ),
     },
-  });
+  }));
 }, 180_000);
 
 afterEach(async () => {
@@ -95,6 +88,17 @@ async function frames(port: number): Promise<FrameClient> {
   const socket = await connectFrames(`ws://127.0.0.1:${port}/ws`);
   sockets.push(socket);
   return socket;
+}
+
+/** Serves with the example's serve.mjs; the bundle once a ws client got the build's hash + ok. */
+async function servedBundle(dir: string) {
+  const { port } = await serve(dir, 'serve.mjs');
+  const socket = await frames(port);
+  await socket.waitForType('ok');
+  expect(socket.types().slice(-2)).toEqual(['hash', 'ok']);
+  const bundle = await request(port, '/main.js');
+  expect(bundle.status).toBe(200);
+  return bundle;
 }
 
 const SOURCE = "document.title = 'readme app 1';\n";
@@ -170,12 +174,7 @@ describe('dev-server README examples, run as written against the packed packages
         "module.exports = { mode: 'development', entry: './src/index.js', devServer: { host: '127.0.0.1' } };\n",
       'src/index.js': SOURCE,
     });
-    const { port } = await serve(example.dir, 'serve.mjs');
-    const socket = await frames(port);
-    await socket.waitForType('ok');
-    expect(socket.types().slice(-2)).toEqual(['hash', 'ok']);
-    const bundle = await request(port, '/main.js');
-    expect(bundle.status).toBe(200);
+    const bundle = await servedBundle(example.dir);
     expect(bundle.body).toContain('readme app 1');
   }, 60_000);
 
@@ -264,12 +263,7 @@ describe('dev-server README examples, run as written against the packed packages
       ].join('\n'),
     });
     expect(existsSync(join(project.dir, 'node_modules/webpack-dev-server'))).toBe(false);
-    const { port } = await serve(example.dir, 'serve.mjs');
-    const socket = await frames(port);
-    await socket.waitForType('ok');
-    expect(socket.types().slice(-2)).toEqual(['hash', 'ok']);
-    const bundle = await request(port, '/main.js');
-    expect(bundle.status).toBe(200);
+    const bundle = await servedBundle(example.dir);
     // react-refresh/babel ran, the plugin's runtime is in, and its socket is hmrkit's.
     const app = bundle.body.slice(bundle.body.indexOf('"./src/index.js"'));
     expect(app.includes('__webpack_require__.$Refresh$.register(_c, \\"App\\")')).toBe(true);

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -8,10 +8,16 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTempDir } from '@hmrkit/test-utils';
+import {
+  createTempDir,
+  getFreePort,
+  readmeBlocks,
+  type Spawned,
+  spawnTracked,
+  stopSpawned,
+} from '@hmrkit/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { get, type Reply } from './helpers';
 
@@ -23,17 +29,10 @@ import { get, type Reply } from './helpers';
  */
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const README = readFileSync(join(PACKAGE_DIR, 'README.md'), 'utf8');
+const README = join(PACKAGE_DIR, 'README.md');
 
-function blocks(kind: 'example' | 'example-file'): Map<string, string> {
-  const found = new Map<string, string>();
-  const pattern = new RegExp(`<!-- ${kind}: ([\\w.-]+) -->\\n\`\`\`js\\n([\\s\\S]*?)\`\`\``, 'g');
-  for (const [, name, code] of README.matchAll(pattern)) found.set(name as string, code as string);
-  return found;
-}
-
-const examples = blocks('example');
-const files = blocks('example-file');
+const examples = readmeBlocks(README, 'example');
+const files = readmeBlocks(README, 'example-file');
 
 /** The packed package's own dependencies, linked beside it. */
 const DEPENDENCIES = Object.keys(
@@ -56,7 +55,6 @@ const LINKS: Record<string, string> = {
 
 let root: string;
 let cleanup: () => Promise<void>;
-let child: ChildProcess | undefined;
 /** Where the packed package is unpacked, with its dependencies linked beside it. */
 let packed: string;
 
@@ -85,12 +83,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child?.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  child = undefined;
+  await stopSpawned();
 });
 
 afterAll(async () => {
@@ -117,53 +110,18 @@ function createProject(example: string, swap: Record<string, string> = {}): stri
   return dir;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Started {
+interface Started extends Spawned {
   port: number;
-  output: () => string;
-  /** Resolves once the output matches (it arrives on a pipe, in no fixed order with HTTP). */
-  printed: (pattern: RegExp) => Promise<void>;
-  exited: Promise<number | null>;
 }
 
 function start(dir: string, port: number): Started {
-  let output = '';
-  const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
-  const check = (): void => {
-    for (const waiter of waiters.splice(0)) {
-      if (waiter.pattern.test(output)) waiter.resolve();
-      else waiters.push(waiter);
-    }
+  return {
+    ...spawnTracked(process.execPath, ['example.js'], {
+      cwd: dir,
+      env: { PORT: String(port), NO_COLOR: '1' },
+    }),
+    port,
   };
-  child = spawn(process.execPath, ['example.js'], {
-    cwd: dir,
-    env: { ...process.env, PORT: String(port), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const append = (chunk: Buffer): void => {
-    output += chunk.toString();
-    check();
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const running = child;
-  const exited = new Promise<number | null>((resolve) => running.once('close', resolve));
-  const printed = (pattern: RegExp): Promise<void> =>
-    new Promise<void>((resolve) => {
-      waiters.push({ pattern, resolve });
-      check();
-    });
-  return { port, output: () => output, printed, exited };
 }
 
 /** GET once the example listens: retried on "connection refused" until it does or exits. */
@@ -220,7 +178,7 @@ describe('README examples, run as written', () => {
     '%s (%j) serves /main.js from memory',
     async (example, swap) => {
       const dir = createProject(example, swap);
-      const started = start(dir, await freePort());
+      const started = start(dir, await getFreePort());
       const reply = await fetchWhenUp(started, '/main.js');
       expect(reply.status, started.output()).toBe(200);
       expect(reply.headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -241,7 +199,7 @@ describe('README examples, run as written', () => {
 
   it('apiVersion-8 prints the filename getFilenameFromUrl resolved to, then exits', async () => {
     const dir = createProject('apiVersion-8');
-    const started = start(dir, await freePort());
+    const started = start(dir, await getFreePort());
     expect(await started.exited, started.output()).toBe(0);
     expect(started.output()).toContain(`${join(dir, 'dist', 'main.js')} immutable=false`);
   }, 60_000);

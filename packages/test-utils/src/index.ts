@@ -204,6 +204,7 @@ export async function createLinkedProject(
 export {
   createPackedProject,
   type Example,
+  installedPackage,
   type PackedProject,
   type PackedProjectOptions,
   type ReadmeBlock,
@@ -212,6 +213,7 @@ export {
   readmeCommands,
   readReadmeBlocks,
   type Spawned,
+  setUpPackedProject,
   spawnTracked,
   stopSpawned,
   userEnv,

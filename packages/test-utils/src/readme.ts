@@ -1,9 +1,11 @@
 // What the README tests share: the marked code blocks of a README, a user's project that has the
 // packed packages npm-installed, and spawned programs whose output a test waits on.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { packPublishedPackages } from './index';
 
 /**
  * A code block a README marks for its test, with the comment line right above the fence:
@@ -128,6 +130,40 @@ export async function createPackedProject(
   };
 }
 
+/** A package as a workspace package's node_modules has it: its real folder and its version. */
+export function installedPackage(
+  packageDir: string,
+  name: string,
+): { dir: string; version: string } {
+  const dir = realpathSync(join(packageDir, 'node_modules', name));
+  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return { dir, version };
+}
+
+/**
+ * For a README test's beforeAll: packs the published packages into a fresh temp folder and
+ * npm-installs a project there (`createPackedProject`); `cleanup` removes it all.
+ */
+export async function setUpPackedProject(
+  prefix: string,
+  options: Omit<PackedProjectOptions, 'tarballs'>,
+): Promise<{ project: PackedProject; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  const cleanup = (): Promise<void> => rm(root, { recursive: true, force: true });
+  try {
+    const tarballs = packPublishedPackages(root);
+    return {
+      project: await createPackedProject(join(root, 'app'), { ...options, tarballs }),
+      cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
 export interface Spawned {
   child: ChildProcess;
   /** stdout and stderr so far, interleaved as they arrived. */
@@ -159,16 +195,20 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Spawns a program with piped output, tracked for `stopSpawned()`; `env` adds to `userEnv()`. */
+/**
+ * Spawns a program with piped output, tracked for `stopSpawned()`; `env` adds to `userEnv()`.
+ * `group: true` makes it lead a process group that signals go to (`pnpm dev` → turbo → hmrkit).
+ */
 export function spawnTracked(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; group?: boolean },
 ): Spawned {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: userEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group === true,
   });
   let output = '';
   let done = false;
@@ -214,7 +254,14 @@ export function spawnTracked(
       }),
     exited,
     stop: (signal = 'SIGTERM') => {
-      if (!done) child.kill(signal);
+      if (!done) {
+        try {
+          if (options.group && child.pid) process.kill(-child.pid, signal);
+          else child.kill(signal);
+        } catch {
+          // gone between the check and the signal
+        }
+      }
       return exited;
     },
   };
