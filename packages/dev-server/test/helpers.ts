@@ -205,7 +205,12 @@ export async function request(
  */
 export function installFakeEditor(project: Project): string {
   const opened = join(project.dir, 'opened.txt');
-  project.write('editor.sh', `#!/bin/sh\nprintf '%s\\n' "$@" >> "${opened}"\n`);
+  // Written whole, then renamed into place: `opened.txt` never exists half-written (a shell
+  // `>>` creates it before printf writes, and a test that saw it could read it empty).
+  project.write(
+    'editor.sh',
+    `#!/bin/sh\nprintf '%s\\n' "$@" > "${opened}.part" && mv "${opened}.part" "${opened}"\n`,
+  );
   chmodSync(join(project.dir, 'editor.sh'), 0o755);
   process.env.LAUNCH_EDITOR = join(project.dir, 'editor.sh');
   return opened;
