@@ -148,15 +148,21 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
       ? undefined
       : (/** @type {unknown} */ _, /** @type {number | null} */ r) =>
           /** @type {[string, boolean | null]} */ ([`≤ ${limit}×`, r === null ? null : r <= limit]);
-  /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, noRatio?: boolean, goal?: (ours: number | null | undefined, r: number | null, n: number) => [string, boolean | null] }[]} */
+  /** @type {{ name: string, pick: (s: TargetSummary) => number | null | undefined, fmt: (v: number | null | undefined) => string, noRatio?: boolean, range?: (s: TargetSummary) => Summary | null | undefined, goal?: (ours: number | null | undefined, r: number | null, n: number) => [string, boolean | null] }[]} */
   const metrics = [
     {
       name: 'leaf edit → DOM (HMR)',
       pick: (s) => s.leaf?.median,
+      range: (s) => s.leaf,
       fmt: fmtMs,
       goal: ratioGoal(goals.leaf),
     },
-    { name: `${compilerLabel}'s rebuild (floor)`, pick: (s) => s.rebuild?.median, fmt: fmtMs },
+    {
+      name: `${compilerLabel}'s rebuild (floor)`,
+      pick: (s) => s.rebuild?.median,
+      range: (s) => s.rebuild,
+      fmt: fmtMs,
+    },
     {
       name: 'HTTP requests per leaf edit (write → DOM)',
       pick: (s) => s.requests?.median,
@@ -182,6 +188,7 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
     {
       name: 'overhead = HMR − rebuild',
       pick: (s) => s.overhead?.median,
+      range: (s) => s.overhead,
       fmt: fmtMs,
       goal:
         goals.overhead === undefined
@@ -218,7 +225,7 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
   const ourColumn = TARGETS[pair.ours].column;
   const theirColumn = TARGETS[pair.theirs].column;
   const lines = [
-    `| metric (median) | N | ${ourColumn} | ${theirColumn} | ${ratioHeader(pair)} | goal |`,
+    `| metric (median; latencies: median (min–max) over the measured edits) | N | ${ourColumn} | ${theirColumn} | ${ratioHeader(pair)} | goal |`,
     '|---|--:|--:|--:|--:|---|',
   ];
   for (const metric of metrics) {
@@ -229,8 +236,18 @@ export function latencyTable(cells, devtool, pair = PAIRS[0]) {
       const theirs = theirsSummary ? metric.pick(theirsSummary) : null;
       const r = metric.noRatio ? null : ratio(ours, theirs);
       const [goal, met] = metric.goal ? metric.goal(ours, r, cell.n) : ['', null];
+      // Latencies also show their spread: the median, then (min–max) over every measured edit.
+      const cellOf = (
+        /** @type {number | null | undefined} */ value,
+        /** @type {TargetSummary | undefined} */ summary,
+      ) => {
+        const spread = metric.range && summary ? metric.range(summary) : null;
+        return spread && spread.count > 1
+          ? `${metric.fmt(value)} (${Math.round(spread.min)}–${Math.round(spread.max)})`
+          : metric.fmt(value);
+      };
       lines.push(
-        `| ${metric.name} | ${cell.n} | ${metric.fmt(ours)} | ${metric.fmt(theirs)} | ${fmtRatio(r)} | ${goal}${mark(met)} |`,
+        `| ${metric.name} | ${cell.n} | ${cellOf(ours, oursSummary)} | ${cellOf(theirs, theirsSummary)} | ${fmtRatio(r)} | ${goal}${mark(met)} |`,
       );
     }
   }

@@ -194,7 +194,11 @@ const browser = await chromium.launchPersistentContext(profileRoot, {
   args: CHROMIUM_ARGS,
 });
 try {
-  for (const pageToClose of browser.pages()) await pageToClose.close();
+  // One blank page stays open for the whole run: Chromium quits when its last page closes, and a
+  // session's page can be the only one (a cold-start session opens and closes it within a second).
+  const [keeper, ...others] = browser.pages();
+  for (const pageToClose of others) await pageToClose.close();
+  if (!keeper) await browser.newPage();
   for (const n of options.n) {
     say(`generating the app with N = ${n} modules`);
     const app = writeApp(join(WORK_DIR, `app-${n}`), n);
