@@ -13,7 +13,9 @@ export function createTsupConfig(overrides: Options = {}): Options {
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
-    sourcemap: true,
+    // No source maps in the packages: the output is unminified and readable as it is, and
+    // the maps were 2.7 MB of the 4.3 MB our eight packages added to an install.
+    sourcemap: false,
     // Code that may run in a browser is held to ES2020; Node-only code to Node 20.
     target: platform === 'node' ? 'node20' : 'es2020',
     platform,
