@@ -124,7 +124,7 @@ const devtool = process.env.BENCH_DEVTOOL ?? 'false';
 
 // When the \`ok\` frame leaves the server after \`done\`: the first socket write carrying it (both
 // servers speak ws, which writes a frame's header, then its payload: the JSON text as it is, a string).
-// ms after done, or null.
+// A corked socket (hmrkit's batch) flushes right after, in the same call. ms after done, or null.
 let donePerf = 0;
 let okSent = null;
 const socketWrite = Socket.prototype.write;

@@ -7,39 +7,33 @@ import { getFreePort } from '@hmrkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AppCopy,
-  type Browser,
   createAppCopy,
   type DemoServer,
-  ensureCliBuilt,
   httpRequest,
-  killAllServers,
-  launchBrowser,
   openDemoPage,
   startDemoServer,
+  useCliAndBrowser,
 } from './harness';
 
 const GREETING = 'Hello from hmrkit';
-let browser: Browser;
+// The CLI and Chromium for this file; after it, the browser closes and leftover servers die.
+const env = useCliAndBrowser();
 let app: AppCopy;
 let server: DemoServer;
 
 beforeAll(async () => {
-  const bin = ensureCliBuilt();
   app = await createAppCopy();
   await app.edit('src/greeting.ts', (source) => `${source}\nexport const broken = ;\n`);
   server = await startDemoServer({
-    bin,
+    bin: env.bin,
     appDir: app.dir,
     port: await getFreePort(),
     transport: 'ws',
   });
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
-  await killAllServers();
   await app?.remove();
 });
 
@@ -54,7 +48,7 @@ describe('hmrkit serve with a broken file from the start', () => {
     // Not a page request: nothing was built, so nothing to serve.
     expect((await httpRequest(server.port, '/main.js')).status).toBe(404);
 
-    const demo = await openDemoPage(browser, server.url);
+    const demo = await openDemoPage(env.browser, server.url);
     try {
       const overlay = await demo.waitForOverlay('greeting.ts');
       expect(overlay).toContain('Failed to compile');

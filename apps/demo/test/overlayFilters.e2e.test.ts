@@ -7,24 +7,21 @@ import { getFreePort, waitFor } from '@hmrkit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AppCopy,
-  type Browser,
   createAppCopy,
   type DemoServer,
-  ensureCliBuilt,
-  killAllServers,
-  launchBrowser,
   openDemoPage,
   startDemoServer,
+  useCliAndBrowser,
 } from './harness';
 
 const RESIZE_OBSERVER = 'ResizeObserver loop completed with undelivered notifications.';
 
-let browser: Browser;
+// The CLI and Chromium for this file; after it, the browser closes and leftover servers die.
+const env = useCliAndBrowser();
 let app: AppCopy;
 let server: DemoServer;
 
 beforeAll(async () => {
-  const bin = ensureCliBuilt();
   app = await createAppCopy();
   await app.edit('webpack.config.js', (source) =>
     source.replace(
@@ -46,24 +43,21 @@ beforeAll(async () => {
     ),
   );
   server = await startDemoServer({
-    bin,
+    bin: env.bin,
     appDir: app.dir,
     port: await getFreePort(),
     transport: 'ws',
   });
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
-  await killAllServers();
   await app?.remove();
 });
 
 describe('client.overlay.runtimeErrors as a function (webpack-dev-server 5 config)', () => {
   it('keeps a filtered-out error off the overlay and shows another one', async () => {
-    const demo = await openDemoPage(browser, server.url);
+    const demo = await openDemoPage(env.browser, server.url);
     try {
       await demo.waitForConnection();
       const raise = (message: string): Promise<void> =>
@@ -94,7 +88,7 @@ describe('client.overlay.runtimeErrors as a function (webpack-dev-server 5 confi
   }, 60_000);
 
   it('with only the filtered error, the overlay stays closed', async () => {
-    const demo = await openDemoPage(browser, server.url);
+    const demo = await openDemoPage(env.browser, server.url);
     try {
       await demo.waitForConnection();
       const seen = demo.errors.length;

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   mkdirSync,
   readdirSync,
@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTempDir } from './index';
+import { readReadmeBlocks, type Spawned, spawnTracked } from './readme';
 
 const REPO_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -28,16 +29,10 @@ export interface ReadmeExample {
  * unmarked block is a fragment (a signature, a snippet inside a program) and runs nowhere.
  */
 export function readReadmeExamples(packageDir: string): Map<string, ReadmeExample> {
-  const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
   const found = new Map<string, ReadmeExample>();
-  const pattern = /<!-- example: ([\w.-]+) -->\n```(js|ts)\n([\s\S]*?)```/g;
-  for (const [, name, lang, code] of readme.matchAll(pattern)) {
-    if (found.has(name as string)) throw new Error(`README example "${name}" appears twice`);
-    found.set(name as string, {
-      name: name as string,
-      lang: lang as 'js' | 'ts',
-      code: code ?? '',
-    });
+  for (const { kind, name, lang, code } of readReadmeBlocks(join(packageDir, 'README.md'))) {
+    if (kind === 'example' && (lang === 'js' || lang === 'ts'))
+      found.set(name, { name, lang, code });
   }
   return found;
 }
@@ -52,14 +47,8 @@ export interface UnpackedProject {
   cleanup(): Promise<void>;
 }
 
-export interface RunningExample {
-  child: ChildProcess;
-  /** stdout and stderr so far. */
-  output(): string;
-  /** Resolves once the output matches; rejects if the program exits first. */
-  printed(pattern: RegExp): Promise<void>;
-  exited: Promise<number | null>;
-}
+/** A running example: `spawnTracked`'s handle (output, printed, exited, stop). */
+export type RunningExample = Spawned;
 
 function link(path: string, target: string): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -77,7 +66,7 @@ export async function createUnpackedProject(
   { links = [], from = packages[0] as string }: { links?: readonly string[]; from?: string } = {},
 ): Promise<UnpackedProject> {
   const { dir, cleanup } = await createTempDir('hmrkit-readme-');
-  const children: ChildProcess[] = [];
+  const children: Spawned[] = [];
   const linked = new Set<string>();
   const linkFrom = (packageDir: string, name: string): void => {
     if (linked.has(name)) return;
@@ -162,33 +151,12 @@ export async function createUnpackedProject(
       script = join(dir, `${example.name}.mjs`);
       writeFileSync(script, outputText);
     }
-    let output = '';
-    const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
-    const child = spawn(process.execPath, [script], {
+    const running = spawnTracked(process.execPath, [script], {
       cwd: dir,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { NO_COLOR: '1', ...env },
     });
-    children.push(child);
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
-    const append = (chunk: Buffer): void => {
-      output += chunk.toString();
-      for (const waiter of waiters.splice(0)) {
-        if (waiter.pattern.test(output)) waiter.resolve();
-        else waiters.push(waiter);
-      }
-    };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
-    const printed = (pattern: RegExp): Promise<void> =>
-      new Promise<void>((resolve, reject) => {
-        if (pattern.test(output)) return resolve();
-        waiters.push({ pattern, resolve });
-        void exited.then((code) =>
-          reject(new Error(`exited (${code}) before printing ${pattern}:\n${output}`)),
-        );
-      });
-    return { child, output: () => output, printed, exited };
+    children.push(running);
+    return running;
   };
 
   return {
@@ -196,14 +164,7 @@ export async function createUnpackedProject(
     run,
     write,
     async cleanup() {
-      await Promise.all(
-        children.map(async (child) => {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const gone = new Promise((resolve) => child.once('close', resolve));
-          child.kill('SIGKILL');
-          await gone;
-        }),
-      );
+      await Promise.all(children.map((running) => running.stop('SIGKILL')));
       await cleanup();
     },
   };
